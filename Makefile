@@ -1,0 +1,67 @@
+# ethp2p: the two commands a new user runs are `make run` and `make test`.
+# Both first install missing Debian packages (scripts/install-deps.sh), then
+# build with CMake into build/. Everything else here wraps those steps.
+
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+PREFIX     ?= /usr/local
+DATADIR    ?= $(HOME)/.ethp2p
+
+.PHONY: all deps build run test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job. Until the node lands (the eth issue), it shows the identity
+# layer working end to end: a persistent node key, its node ID, enode URL and a
+# signed ENR, decoded again.
+run: build
+	@bash scripts/run.sh $(BUILD)/ethp2p "$(DATADIR)"
+
+# Every test, in a normal and in a sanitized build, plus short fuzz and bench runs.
+test: test-release test-asan fuzz-smoke bench-smoke
+	@echo "make test: all suites passed"
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DETHP2P_SANITIZE=ON -DETHP2P_BENCH=OFF >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+$(FUZZ_BUILD)/.configured: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DETHP2P_FUZZ=ON \
+	  -DETHP2P_TESTS=OFF -DETHP2P_BENCH=OFF >/dev/null
+	@touch $@
+
+fuzz-smoke: $(FUZZ_BUILD)/.configured
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+fuzz: $(FUZZ_BUILD)/.configured
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench-smoke: build
+	$(BUILD)/bench/bench_primitives --quick
+
+bench: build
+	$(BUILD)/bench/bench_primitives
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,20 @@
+/*
+ * ethp2p/random.h - the OS random source (getrandom(2)), for keys, nonces,
+ * IVs and padding. Never a userspace PRNG for secrets.
+ */
+#ifndef ETHP2P_RANDOM_H
+#define ETHP2P_RANDOM_H
+
+#include "ethp2p/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Fills buf with n bytes from the OS random source. 0 or ETHP2P_ERANDOM. */
+ETHP2P_WARN_UNUSED int ethp2p_random_bytes(void *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

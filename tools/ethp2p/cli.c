@@ -1,0 +1,131 @@
+/*
+ * Flag parsing for the CLI. Hand-written (getopt_long cannot express
+ * "unknown flags are errors, flags may follow positionals, --flag=value")
+ * and shared by every sub-command so that help output looks the same.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ethp2p: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_print_help(const cli_command *cmd)
+{
+    printf("Usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+    if (cmd->nflags) printf("\nFlags:\n");
+    for (size_t i = 0; i < cmd->nflags; i++) {
+        char left[64];
+        snprintf(left, sizeof(left), "--%s%s%s", cmd->flags[i].name, cmd->flags[i].arg ? " " : "",
+                 cmd->flags[i].arg ? cmd->flags[i].arg : "");
+        printf("  %-24s %s\n", left, cmd->flags[i].help);
+    }
+    printf("  %-24s %s\n", "--help", "show this help");
+}
+
+int cli_parse(const cli_command *cmd, int argc, char **argv, char **pos, int *npos)
+{
+    *npos = 0;
+    int only_positional = 0;
+    for (int i = 0; i < argc; i++) {
+        char *a = argv[i];
+        if (!only_positional && strcmp(a, "--") == 0) {
+            only_positional = 1;
+            continue;
+        }
+        if (!only_positional && a[0] == '-' && a[1] != '\0') {
+            const char *name = a + (a[1] == '-' ? 2 : 1);
+            if (strcmp(name, "help") == 0 || strcmp(name, "h") == 0) {
+                cli_print_help(cmd);
+                return CLI_OK;
+            }
+            const char *eq = strchr(name, '=');
+            size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+            cli_flag *f = NULL;
+            for (size_t k = 0; k < cmd->nflags; k++)
+                if (strlen(cmd->flags[k].name) == nlen && strncmp(cmd->flags[k].name, name, nlen) == 0)
+                    f = &cmd->flags[k];
+            if (!f) {
+                cli_error("unknown flag %s (see --help)", a);
+                return CLI_USAGE;
+            }
+            if (f->arg) {
+                if (eq) f->value = eq + 1;
+                else if (i + 1 < argc) f->value = argv[++i];
+                else {
+                    cli_error("flag --%s needs a value %s", f->name, f->arg);
+                    return CLI_USAGE;
+                }
+            } else {
+                if (eq) {
+                    cli_error("flag --%s takes no value", f->name);
+                    return CLI_USAGE;
+                }
+                f->value = "";
+            }
+            continue;
+        }
+        if (*npos >= cmd->max_args) {
+            cli_error("unexpected argument '%s' (see --help)", a);
+            return CLI_USAGE;
+        }
+        pos[(*npos)++] = a;
+    }
+    if (*npos < cmd->min_args) {
+        cli_error("missing argument (usage: %s)", cmd->usage);
+        return CLI_USAGE;
+    }
+    return -1;
+}
+
+int cli_parse_u64(const char *name, const char *text, uint64_t *out)
+{
+    if (!text[0] || text[0] == '-' || text[0] == '+') goto bad;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end) goto bad;
+    *out = v;
+    return 0;
+bad:
+    cli_error("--%s: '%s' is not a non-negative integer", name, text);
+    return -1;
+}
+
+int cli_parse_port(const char *name, const char *text, uint16_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(name, text, &v)) return -1;
+    if (v > 65535) {
+        cli_error("--%s: port %s is out of range (0-65535)", name, text);
+        return -1;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+int cli_dispatch(const char *group, const cli_subcommand *subs, size_t nsubs, int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        FILE *out = argc < 1 ? stderr : stdout;
+        fprintf(out, "Usage: ethp2p %s SUBCOMMAND ...\n\nSubcommands:\n", group);
+        for (size_t i = 0; i < nsubs; i++) fprintf(out, "  %-10s %s\n", subs[i].name, subs[i].summary);
+        fprintf(out, "\nRun 'ethp2p %s SUBCOMMAND --help' for its flags.\n", group);
+        return argc < 1 ? CLI_USAGE : CLI_OK;
+    }
+    for (size_t i = 0; i < nsubs; i++)
+        if (strcmp(argv[0], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
+    cli_error("unknown %s subcommand '%s' (see 'ethp2p %s --help')", group, argv[0], group);
+    return CLI_USAGE;
+}

@@ -1,0 +1,57 @@
+/* Shared helpers for the ethp2p command-line tool. */
+#ifndef ETHP2P_CLI_H
+#define ETHP2P_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses: 0 success, 1 failure (bad input, timeout, I/O), 2 usage error. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_flag {
+    const char *name;   /* without the leading "--" */
+    const char *arg;    /* value placeholder for help ("IP"), NULL for a boolean flag */
+    const char *help;
+    const char *value;  /* set by cli_parse: the value, or "" for a boolean */
+} cli_flag;
+
+typedef struct cli_command {
+    const char *usage;       /* "ethp2p key to-enode FILE [flags]" */
+    const char *summary;     /* one line */
+    cli_flag *flags;
+    size_t nflags;
+    int min_args, max_args;  /* positional arguments */
+} cli_command;
+
+/**
+ * Parses argv (after the command words) into flags and positional args.
+ * Returns -1 to continue, or an exit status: CLI_OK after printing --help,
+ * CLI_USAGE after printing an error about unknown flags or argument counts.
+ */
+int cli_parse(const cli_command *cmd, int argc, char **argv, char **pos, int *npos);
+
+/** Prints the command's help to stdout. */
+void cli_print_help(const cli_command *cmd);
+
+/** Parses a decimal port 0..65535 for flag `name`; prints an error and returns -1 if bad. */
+int cli_parse_port(const char *name, const char *text, uint16_t *out);
+/** Parses a decimal uint64 for flag `name`; prints an error and returns -1 if bad. */
+int cli_parse_u64(const char *name, const char *text, uint64_t *out);
+
+/** Prints "ethp2p: <fmt>" and a newline to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_subcommand;
+
+/** Runs the sub-command named by argv[0], or prints the group's help. */
+int cli_dispatch(const char *group, const cli_subcommand *subs, size_t nsubs, int argc, char **argv);
+
+int cmd_key(int argc, char **argv);
+int cmd_enr(int argc, char **argv);
+int cmd_rlpdump(int argc, char **argv);
+
+#endif
