@@ -1,0 +1,123 @@
+/* enode URLs: parsing, formatting, rejections, host names. */
+#include "test_util.h"
+#include "ethp2p/enode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Public key of the EIP-8 / ENR vector key b71c...f291. */
+#define PUB "ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f"
+
+static void roundtrip(const char *url, const char *want_ip, uint16_t tcp, uint16_t udp)
+{
+    ethp2p_enode n;
+    assert_int_equal(ethp2p_enode_parse(url, &n, NULL, 0), 0);
+    char ip[64], out[ETHP2P_ENODE_URL_MAX];
+    ethp2p_ip_format(&n.ip, ip, sizeof(ip));
+    assert_string_equal(ip, want_ip);
+    assert_int_equal(n.tcp, tcp);
+    assert_int_equal(n.udp, udp);
+    assert_int_equal(ethp2p_enode_format(&n, out, sizeof(out)), 0);
+    assert_string_equal(out, url);
+}
+
+static void test_parse_and_format(void **state)
+{
+    roundtrip("enode://" PUB "@127.0.0.1:30303", "127.0.0.1", 30303, 30303);
+    roundtrip("enode://" PUB "@10.3.58.6:30303?discport=30301", "10.3.58.6", 30303, 30301);
+    roundtrip("enode://" PUB "@[::1]:30303", "::1", 30303, 30303);
+    roundtrip("enode://" PUB "@[2001:db8::7]:1?discport=0", "2001:db8::7", 1, 0);
+    roundtrip("enode://" PUB, "", 0, 0); /* ID only */
+
+    ethp2p_enode n;
+    /* The node ID is keccak256 of the key (checked against the ENR vector's node ID). */
+    assert_int_equal(ethp2p_enode_parse("enode://" PUB "@1.2.3.4:5", &n, NULL, 0), 0);
+    assert_int_equal(n.id.b[0], 0xa4);
+    assert_int_equal(n.id.b[31], 0xf7);
+    /* IPv4-mapped IPv6 is treated as IPv4; unknown query parameters are ignored. */
+    assert_int_equal(ethp2p_enode_parse("enode://" PUB "@[::ffff:1.2.3.4]:5?x=1&discport=6", &n, NULL, 0), 0);
+    assert_int_equal(n.ip.family, 4);
+    assert_int_equal(n.udp, 6);
+    /* Upper-case hex is accepted. */
+    char upper[300];
+    snprintf(upper, sizeof(upper), "enode://%s@1.2.3.4:5", PUB);
+    for (char *p = upper + 8; *p != '@'; p++) if (*p >= 'a' && *p <= 'f') *p = (char)(*p - 32);
+    assert_int_equal(ethp2p_enode_parse(upper, &n, NULL, 0), 0);
+}
+
+static void test_rejects(void **state)
+{
+    ethp2p_enode n;
+    static const char *bad[] = {
+        "",
+        "enode:/" PUB "@1.2.3.4:5",
+        "enr://" PUB "@1.2.3.4:5",
+        "enode://" PUB "00@1.2.3.4:5",            /* key too long */
+        "enode://" PUB "@1.2.3.4",                /* no port */
+        "enode://" PUB "@1.2.3.4:",               /* empty port */
+        "enode://" PUB "@1.2.3.4:65536",          /* port out of range */
+        "enode://" PUB "@1.2.3.4:-1",
+        "enode://" PUB "@1.2.3.4:5?discport=70000",
+        "enode://" PUB "@1.2.3.4:5?discport=",
+        "enode://" PUB "@[::1:30303",             /* unclosed bracket */
+        "enode://" PUB "@:30303",                 /* empty host */
+        "enode://" PUB "@bad_host!:30303",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int rc = ethp2p_enode_parse(bad[i], &n, NULL, 0);
+        if (rc != ETHP2P_EFORMAT) fail_msg("accepted or misreported (%d): %s", rc, bad[i]);
+    }
+    /* Right length, not on the curve. */
+    char off[300];
+    snprintf(off, sizeof(off), "enode://%s@1.2.3.4:5", PUB);
+    off[8 + 127] = off[8 + 127] == '0' ? '1' : '0';
+    assert_int_equal(ethp2p_enode_parse(off, &n, NULL, 0), ETHP2P_EKEY);
+    /* An overlong input is refused without scanning it all. */
+    char longurl[3000];
+    memset(longurl, 'a', sizeof(longurl) - 1);
+    longurl[sizeof(longurl) - 1] = '\0';
+    memcpy(longurl, "enode://", 8);
+    assert_int_equal(ethp2p_enode_parse(longurl, &n, NULL, 0), ETHP2P_EFORMAT);
+}
+
+static void test_hostnames(void **state)
+{
+    ethp2p_enode n;
+    char host[256];
+    /* The parser never resolves: it reports the name. */
+    assert_int_equal(ethp2p_enode_parse("enode://" PUB "@boot.example.org:30303", &n, host, sizeof(host)),
+                     ETHP2P_EHOSTNAME);
+    assert_string_equal(host, "boot.example.org");
+    /* The resolver handles numeric addresses without lookups, and names from /etc/hosts. */
+    assert_int_equal(ethp2p_enode_resolve("enode://" PUB "@127.0.0.2:1", &n), 0);
+    assert_int_equal(n.ip.b[3], 2);
+    assert_int_equal(ethp2p_enode_resolve("enode://" PUB "@localhost:30303?discport=30304", &n), 0);
+    assert_true(ethp2p_ip_is_loopback(&n.ip));
+    assert_int_equal(n.tcp, 30303);
+    assert_int_equal(n.udp, 30304);
+}
+
+static void test_ip_helpers(void **state)
+{
+    ethp2p_ip a, b;
+    assert_int_equal(ethp2p_ip_parse("127.5.6.7", &a), 0);
+    assert_true(ethp2p_ip_is_loopback(&a));
+    assert_int_equal(ethp2p_ip_parse("::1", &b), 0);
+    assert_true(ethp2p_ip_is_loopback(&b));
+    assert_false(ethp2p_ip_equal(&a, &b));
+    assert_int_equal(ethp2p_ip_parse("8.8.8.8", &b), 0);
+    assert_false(ethp2p_ip_is_loopback(&b));
+    assert_int_equal(ethp2p_ip_parse("1.2.3", &b), ETHP2P_EFORMAT);
+    assert_int_equal(ethp2p_ip_parse("localhost", &b), ETHP2P_EFORMAT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_and_format),
+        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_hostnames),
+        cmocka_unit_test(test_ip_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
