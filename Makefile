@@ -2,6 +2,7 @@
 # Both first install missing Debian packages (scripts/install-deps.sh), then
 # build with CMake into build/. Everything else here wraps those steps.
 
+MAKEFLAGS  += --no-print-directory
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan

@@ -134,3 +134,20 @@ void ethp2p_keccak256(const void *data, size_t len, uint8_t out[32])
     ethp2p_keccak256_update(&ctx, data, len);
     ethp2p_keccak256_final(&ctx, out);
 }
+
+void ethp2p_keccak256_using(void (*permute)(uint64_t lanes[25]), const void *data, size_t len,
+                            uint8_t out[32])
+{
+    /* Same sponge as above, whole blocks only plus one padded final block. */
+    uint64_t lanes[25] = {0};
+    const uint8_t *p = data;
+    for (; len >= ETHP2P_KECCAK256_RATE; p += ETHP2P_KECCAK256_RATE, len -= ETHP2P_KECCAK256_RATE) {
+        for (size_t i = 0; i < ETHP2P_KECCAK256_RATE / 8; i++) lanes[i] ^= load64_le(p + 8 * i);
+        permute(lanes);
+    }
+    for (size_t i = 0; i < len; i++) xor_byte(lanes, i, p[i]);
+    xor_byte(lanes, len, 0x01);
+    xor_byte(lanes, ETHP2P_KECCAK256_RATE - 1, 0x80);
+    permute(lanes);
+    for (size_t i = 0; i < 32; i++) out[i] = (uint8_t)(lanes[i / 8] >> (8 * (i % 8)));
+}

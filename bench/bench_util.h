@@ -1,0 +1,23 @@
+/* Timing helpers for the benchmarks: run a body until a time budget is used, best of N rounds. */
+#ifndef ETHP2P_BENCH_UTIL_H
+#define ETHP2P_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Monotonic time in seconds. */
+double bench_now(void);
+
+/**
+ * Calls fn(arg) in batches until `seconds` have passed, `rounds` times; returns
+ * the best (lowest) seconds per call.
+ */
+double bench_run(void (*fn)(void *), void *arg, double seconds, int rounds);
+
+/**
+ * Prints one result row: name, figure, unit, and the bound with the ratio (bound may be 0).
+ * The ratio is speed relative to the bound (for unit "us", bound/value).
+ */
+void bench_row(const char *name, double value, const char *unit, double bound, const char *bound_note);
+
+#endif
