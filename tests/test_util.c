@@ -40,6 +40,14 @@ const char *tu_str(const json_t *obj, const char *key)
     return s;
 }
 
+json_t *tu_vectors;
+
+void tu_vec_hex(const char *section, const char *name, uint8_t *out, size_t n)
+{
+    const json_t *obj = section ? json_object_get(tu_vectors, section) : tu_vectors;
+    tu_hex_fixed(tu_str(obj, name), out, n);
+}
+
 uint64_t tu_rand(tu_rng *r)
 {
     uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);

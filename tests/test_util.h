@@ -18,6 +18,28 @@ void tu_hex_fixed(const char *hex, uint8_t *out, size_t n);
 /** String member of a JSON object, failing the test if absent. */
 const char *tu_str(const json_t *obj, const char *key);
 
+/**
+ * A cmocka group fixture holding one vector file: pass TU_VECTORS_FIXTURE(path)'s
+ * setup/teardown to cmocka_run_group_tests and read tu_vectors in the tests.
+ */
+extern json_t *tu_vectors;
+#define TU_VECTORS_FIXTURE(relpath)                                          \
+    static int tu_vectors_setup(void **state)                                \
+    {                                                                        \
+        (void)state;                                                         \
+        tu_vectors = tu_load_json(relpath);                                  \
+        return 0;                                                            \
+    }                                                                        \
+    static int tu_vectors_teardown(void **state)                             \
+    {                                                                        \
+        (void)state;                                                         \
+        json_decref(tu_vectors);                                             \
+        return 0;                                                            \
+    }
+
+/** Decodes the hex string at obj[section][name] into n bytes (section may be NULL). */
+void tu_vec_hex(const char *section, const char *name, uint8_t *out, size_t n);
+
 /** splitmix64: a small deterministic PRNG for property tests with fixed seeds. */
 typedef struct tu_rng { uint64_t s; } tu_rng;
 uint64_t tu_rand(tu_rng *r);

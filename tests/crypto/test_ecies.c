@@ -6,24 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *vectors;
+TU_VECTORS_FIXTURE("vectors/rlpx-eip8.json")
+#define vectors tu_vectors
 
-static int setup(void **state)
-{
-    vectors = tu_load_json("vectors/rlpx-eip8.json");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    json_decref(vectors);
-    return 0;
-}
-
-static void vec_priv(const char *name, ethp2p_privkey *k)
-{
-    tu_hex_fixed(tu_str(json_object_get(vectors, "keys"), name), k->b, 32);
-}
+static void vec_priv(const char *name, ethp2p_privkey *k) { tu_vec_hex("keys", name, k->b, 32); }
 
 /* Decrypts vector message `index`; EIP-8 messages authenticate their 2-byte size prefix. */
 static uint8_t *decrypt_vector(size_t index, size_t *plen, int *eip8)
@@ -213,5 +199,5 @@ int main(void)
         cmocka_unit_test(test_random_roundtrips),
         cmocka_unit_test(test_kdf_counter_blocks),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_vectors_setup, tu_vectors_teardown);
 }

@@ -12,29 +12,12 @@
 
 static const char *secp256k1_order_hex = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
 
-static json_t *vectors;
+TU_VECTORS_FIXTURE("vectors/rlpx-eip8.json")
+#define vectors tu_vectors
 
-static int setup(void **state)
-{
-    vectors = tu_load_json("vectors/rlpx-eip8.json");
-    return 0;
-}
+static void vec_priv(const char *name, ethp2p_privkey *k) { tu_vec_hex("keys", name, k->b, 32); }
 
-static int teardown(void **state)
-{
-    json_decref(vectors);
-    return 0;
-}
-
-static void vec_priv(const char *name, ethp2p_privkey *k)
-{
-    tu_hex_fixed(tu_str(json_object_get(vectors, "keys"), name), k->b, 32);
-}
-
-static void vec_pub(const char *name, ethp2p_pubkey *p)
-{
-    tu_hex_fixed(tu_str(json_object_get(vectors, "derived_pubkeys"), name), p->b, 64);
-}
+static void vec_pub(const char *name, ethp2p_pubkey *p) { tu_vec_hex("derived_pubkeys", name, p->b, 64); }
 
 static void test_pubkey_derivation(void **state)
 {
@@ -236,5 +219,5 @@ int main(void)
         cmocka_unit_test(test_key_validation_and_compression),
         cmocka_unit_test(test_nodekey_file),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_vectors_setup, tu_vectors_teardown);
 }

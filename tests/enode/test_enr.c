@@ -7,19 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *vec;
-
-static int setup(void **state)
-{
-    vec = tu_load_json("vectors/enr.json");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    json_decref(vec);
-    return 0;
-}
+TU_VECTORS_FIXTURE("vectors/enr.json")
+#define vec tu_vectors
 
 static void test_published_record(void **state)
 {
@@ -327,5 +316,5 @@ int main(void)
         cmocka_unit_test(test_setters_keep_order_and_unknown_keys),
         cmocka_unit_test(test_random_records_roundtrip),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_vectors_setup, tu_vectors_teardown);
 }

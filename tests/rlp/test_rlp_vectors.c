@@ -6,6 +6,7 @@
 #include "test_util.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/rlp.h"
+#include "rlp/rlp_reencode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,23 +51,6 @@ static void encode_json(ethp2p_rlp_writer *w, const json_t *v)
     } else {
         fail_msg("unexpected JSON type in vector");
     }
-}
-
-/* Re-encodes a decoded item through the writer (a full decode/encode cycle). */
-static void reencode(ethp2p_rlp_writer *w, const ethp2p_rlp_item *item)
-{
-    if (item->kind == ETHP2P_RLP_STRING) {
-        ethp2p_rlp_put_bytes(w, item->payload, item->payload_len);
-        return;
-    }
-    ethp2p_rlp_iter it;
-    ethp2p_rlp_item sub;
-    assert_int_equal(ethp2p_rlp_iter_list(item, &it), 0);
-    ethp2p_rlp_list_begin(w);
-    int rc;
-    while ((rc = ethp2p_rlp_iter_next(&it, &sub)) == 1) reencode(w, &sub);
-    assert_int_equal(rc, 0);
-    ethp2p_rlp_list_end(w);
 }
 
 /* Checks that a decoded item matches the JSON input it was made from. */
@@ -120,7 +104,7 @@ static void test_valid_vectors(void **state)
         assert_int_equal(ethp2p_rlp_decode(want, want_len, &item), 0);
         check_decoded(&item, json_object_get(tc, "in"));
         ethp2p_rlp_writer_reset(&w);
-        reencode(&w, &item);
+        assert_int_equal(rlp_reencode(&w, &item), 0);
         assert_int_equal(ethp2p_rlp_writer_finish(&w, &enc, &len), 0);
         assert_int_equal(len, want_len);
         assert_memory_equal(enc, want, len);
