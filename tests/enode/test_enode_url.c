@@ -1,9 +1,16 @@
 /* enode URLs: parsing, formatting, rejections, host names. */
+#define _GNU_SOURCE /* unshare(2) */
 #include "test_util.h"
 #include "ethp2p/enode.h"
 
+#include "ethp2p/log.h"
+
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Public key of the EIP-8 / ENR vector key b71c...f291. */
 #define PUB "ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f"
@@ -97,6 +104,42 @@ static void test_hostnames(void **state)
     assert_int_equal(n.udp, 30304);
 }
 
+/*
+ * A name that does not resolve is an error that names it. The lookup runs in a
+ * child inside a new network namespace (only a downed loopback), so no DNS query
+ * can leave the machine: the resolver fails at once.
+ */
+static void test_unresolvable_name_is_named(void **state)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (unshare(CLONE_NEWNET) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) _exit(77);
+        FILE *log = fdopen(fds[1], "w");
+        ethp2p_log_set_stream(log);
+        ethp2p_enode n;
+        int rc = ethp2p_enode_resolve("enode://" PUB "@no-such-host.ethp2p.invalid:30303", &n);
+        fflush(log);
+        _exit(rc == ETHP2P_ERESOLVE ? 0 : 1);
+    }
+    close(fds[1]);
+    char buf[2048] = {0};
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof(buf) - 1 && (r = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0) got += (size_t)r;
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) skip(); /* no namespaces here: the lookup would leave the machine */
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_non_null(strstr(buf, "host=no-such-host.ethp2p.invalid"));
+    assert_non_null(strstr(buf, "lvl=error"));
+}
+
 static void test_ip_helpers(void **state)
 {
     ethp2p_ip a, b;
@@ -117,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_parse_and_format),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_hostnames),
+        cmocka_unit_test(test_unresolvable_name_is_named),
         cmocka_unit_test(test_ip_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
