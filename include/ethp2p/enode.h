@@ -59,6 +59,21 @@ ETHP2P_WARN_UNUSED int ethp2p_ip_parse(const char *text, ethp2p_ip *out);
 void ethp2p_ip_format(const ethp2p_ip *ip, char *out, size_t cap);
 /** True for 127.0.0.0/8 and ::1. */
 int ethp2p_ip_is_loopback(const ethp2p_ip *ip);
+/** True for private and link-local ranges and loopback (what the reference calls LAN). */
+int ethp2p_ip_is_lan(const ethp2p_ip *ip);
+/** True for the unspecified address (0.0.0.0, ::) or no address. */
+int ethp2p_ip_is_unspecified(const ethp2p_ip *ip);
+/** True for ranges that are never a node's address: multicast, documentation, reserved, ... */
+int ethp2p_ip_is_special(const ethp2p_ip *ip);
+/**
+ * The relay rule for addresses learned from a third party (Neighbours entries,
+ * and nodes we hand out): returns NULL if `addr` may be relayed by/to `sender`,
+ * else a short reason ("unspecified", "special", "loopback", "lan").
+ */
+const char *ethp2p_ip_relay_problem(const ethp2p_ip *sender, const ethp2p_ip *addr);
+/** True when a and b share their first `bits` bits (same family). */
+int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits);
+
 /** True when both addresses are equal (same family and bytes). */
 int ethp2p_ip_equal(const ethp2p_ip *a, const ethp2p_ip *b);
 

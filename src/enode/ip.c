@@ -51,3 +51,78 @@ int ethp2p_ip_equal(const ethp2p_ip *a, const ethp2p_ip *b)
     if (a->family != b->family) return 0;
     return memcmp(a->b, b->b, a->family == 4 ? 4 : 16) == 0;
 }
+
+/* A CIDR range in the form the checks below need. */
+typedef struct ip_range {
+    uint8_t family;
+    uint8_t prefix[16];
+    int bits;
+} ip_range;
+
+static int in_range(const ethp2p_ip *ip, const ip_range *r)
+{
+    if (ip->family != r->family) return 0;
+    int full = r->bits / 8, rem = r->bits % 8;
+    if (memcmp(ip->b, r->prefix, (size_t)full) != 0) return 0;
+    if (rem == 0) return 1;
+    uint8_t mask = (uint8_t)(0xff << (8 - rem));
+    return (ip->b[full] & mask) == (r->prefix[full] & mask);
+}
+
+static int in_any(const ethp2p_ip *ip, const ip_range *ranges, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (in_range(ip, &ranges[i])) return 1;
+    return 0;
+}
+
+/* The reference's LAN ranges (p2p/netutil): private IPv4, link-local, ULA. */
+static const ip_range lan_ranges[] = {
+    {4, {0}, 8},            {4, {10}, 8},           {4, {172, 16}, 12},     {4, {192, 168}, 16},
+    {6, {0xfe, 0x80}, 10},  {6, {0xfc}, 7},
+};
+
+/* Ranges that are never a node's public address (RFC 6890 and friends). */
+static const ip_range special_ranges[] = {
+    {4, {0}, 8},                  {4, {169, 254}, 16},         {4, {192, 0, 0}, 24},
+    {4, {192, 0, 2}, 24},         {4, {198, 18}, 15},          {4, {198, 51, 100}, 24},
+    {4, {203, 0, 113}, 24},       {4, {224}, 4},               {4, {240}, 4},
+    {6, {0x01, 0x00}, 64},        {6, {0x20, 0x01, 0x0d, 0xb8}, 32}, {6, {0xff}, 8},
+};
+
+int ethp2p_ip_is_lan(const ethp2p_ip *ip)
+{
+    return ethp2p_ip_is_loopback(ip) || in_any(ip, lan_ranges, sizeof(lan_ranges) / sizeof(lan_ranges[0]));
+}
+
+int ethp2p_ip_is_unspecified(const ethp2p_ip *ip)
+{
+    static const uint8_t zero[16] = {0};
+    if (ip->family == 4) return memcmp(ip->b, zero, 4) == 0;
+    if (ip->family == 6) return memcmp(ip->b, zero, 16) == 0;
+    return 1;
+}
+
+int ethp2p_ip_is_special(const ethp2p_ip *ip)
+{
+    if (ip->family == 4 && memcmp(ip->b, "\xff\xff\xff\xff", 4) == 0) return 1;
+    return in_any(ip, special_ranges, sizeof(special_ranges) / sizeof(special_ranges[0]));
+}
+
+const char *ethp2p_ip_relay_problem(const ethp2p_ip *sender, const ethp2p_ip *addr)
+{
+    if (addr->family != 4 && addr->family != 6) return "no address";
+    if (ethp2p_ip_is_unspecified(addr)) return "unspecified";
+    if (ethp2p_ip_is_loopback(addr)) return ethp2p_ip_is_loopback(sender) ? NULL : "loopback";
+    if (ethp2p_ip_is_special(addr)) return "special";
+    if (ethp2p_ip_is_lan(addr) && !ethp2p_ip_is_lan(sender)) return "lan";
+    return NULL;
+}
+
+int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits)
+{
+    if (a->family != b->family || a->family == 0) return 0;
+    ip_range r = {a->family, {0}, bits};
+    memcpy(r.prefix, a->b, 16);
+    return in_range(b, &r);
+}

@@ -154,6 +154,48 @@ static void test_ip_helpers(void **state)
     assert_int_equal(ethp2p_ip_parse("localhost", &b), ETHP2P_EFORMAT);
 }
 
+static ethp2p_ip ip_of(const char *s)
+{
+    ethp2p_ip ip;
+    assert_int_equal(ethp2p_ip_parse(s, &ip), 0);
+    return ip;
+}
+
+static void test_ip_classes_and_relay_rule(void **state)
+{
+    static const char *lan[] = {"10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "127.0.0.1",
+                                "fe80::1", "fd00::1", "::1"};
+    static const char *not_lan[] = {"172.32.0.1", "8.8.8.8", "2a00::1", "11.0.0.1"};
+    for (size_t i = 0; i < sizeof(lan) / sizeof(lan[0]); i++) {
+        ethp2p_ip ip = ip_of(lan[i]);
+        if (!ethp2p_ip_is_lan(&ip)) fail_msg("%s should be LAN", lan[i]);
+    }
+    for (size_t i = 0; i < sizeof(not_lan) / sizeof(not_lan[0]); i++) {
+        ethp2p_ip ip = ip_of(not_lan[i]);
+        if (ethp2p_ip_is_lan(&ip)) fail_msg("%s should not be LAN", not_lan[i]);
+    }
+    static const char *special[] = {"224.0.0.1", "255.255.255.255", "192.0.2.7", "198.51.100.1", "203.0.113.9",
+                                    "169.254.1.1", "240.0.0.1", "2001:db8::1", "ff02::1"};
+    for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+        ethp2p_ip ip = ip_of(special[i]);
+        if (!ethp2p_ip_is_special(&ip)) fail_msg("%s should be special", special[i]);
+    }
+    ethp2p_ip pub = ip_of("8.8.8.8"), loop = ip_of("127.0.0.1"), lanip = ip_of("192.168.1.1"),
+              zero = ip_of("0.0.0.0"), mc = ip_of("224.0.0.1");
+    assert_null(ethp2p_ip_relay_problem(&pub, &pub));
+    assert_string_equal(ethp2p_ip_relay_problem(&pub, &loop), "loopback");
+    assert_null(ethp2p_ip_relay_problem(&loop, &loop));          /* loopback sender may name loopback */
+    assert_string_equal(ethp2p_ip_relay_problem(&pub, &lanip), "lan");
+    assert_null(ethp2p_ip_relay_problem(&lanip, &lanip));
+    assert_null(ethp2p_ip_relay_problem(&loop, &lanip));         /* loopback counts as LAN */
+    assert_string_equal(ethp2p_ip_relay_problem(&pub, &zero), "unspecified");
+    assert_string_equal(ethp2p_ip_relay_problem(&pub, &mc), "special");
+    ethp2p_ip a = ip_of("1.2.3.4"), b = ip_of("1.2.3.200"), c = ip_of("1.2.4.4");
+    assert_true(ethp2p_ip_same_prefix(&a, &b, 24));
+    assert_false(ethp2p_ip_same_prefix(&a, &c, 24));
+    assert_true(ethp2p_ip_same_prefix(&a, &c, 16));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_hostnames),
         cmocka_unit_test(test_unresolvable_name_is_named),
         cmocka_unit_test(test_ip_helpers),
+        cmocka_unit_test(test_ip_classes_and_relay_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

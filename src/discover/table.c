@@ -1,0 +1,368 @@
+/*
+ * The discv4 routing table. Buckets are fixed arrays of pointers to nodes
+ * (16 entries, 10 replacements); the two revalidation lists are arrays of
+ * pointers into the same nodes. A table holds at most 17 * 26 nodes, so the
+ * linear scans below (IP limits, lookups by ID) stay cheap and simple; a
+ * hash index would only pay off for far larger tables.
+ */
+#include "ethp2p/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NEVER UINT64_MAX
+
+typedef struct table_bucket {
+    ethp2p_table_node *entries[ETHP2P_TABLE_BUCKET_SIZE];
+    size_t n;
+    ethp2p_table_node *repl[ETHP2P_TABLE_REPLACEMENTS];
+    size_t nrepl;
+} table_bucket;
+
+typedef struct reval_list {
+    ethp2p_table_node **nodes;
+    size_t len, cap;
+    uint64_t next_ms;
+    uint64_t interval_ms;
+} reval_list;
+
+struct ethp2p_table {
+    ethp2p_node_id self;
+    uint64_t rng;
+    table_bucket buckets[ETHP2P_TABLE_BUCKETS];
+    reval_list lists[2]; /* 0 fast, 1 slow */
+    size_t len;
+};
+
+static uint64_t rng_next(ethp2p_table *t)
+{
+    uint64_t z = (t->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(ethp2p_table *t, uint64_t n) { return n ? rng_next(t) % n : 0; }
+
+ethp2p_table *ethp2p_table_new(const ethp2p_node_id *self, uint64_t seed)
+{
+    ethp2p_table *t = calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    t->self = *self;
+    t->rng = seed;
+    t->lists[0].interval_ms = ETHP2P_TABLE_REVAL_FAST_MS;
+    t->lists[1].interval_ms = ETHP2P_TABLE_REVAL_SLOW_MS;
+    t->lists[0].next_ms = t->lists[1].next_ms = NEVER;
+    return t;
+}
+
+void ethp2p_table_free(ethp2p_table *t)
+{
+    if (!t) return;
+    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
+        for (size_t k = 0; k < t->buckets[i].n; k++) free(t->buckets[i].entries[k]);
+        for (size_t k = 0; k < t->buckets[i].nrepl; k++) free(t->buckets[i].repl[k]);
+    }
+    free(t->lists[0].nodes);
+    free(t->lists[1].nodes);
+    free(t);
+}
+
+int ethp2p_table_bucket_index(const ethp2p_table *t, const ethp2p_node_id *id)
+{
+    int d = ethp2p_node_id_logdist(&t->self, id);
+    return d < ETHP2P_TABLE_FIRST_DISTANCE ? 0 : d - ETHP2P_TABLE_FIRST_DISTANCE + 1;
+}
+
+/* ---- revalidation lists ---- */
+
+static int list_push(ethp2p_table *t, int which, ethp2p_table_node *n, uint64_t now)
+{
+    reval_list *l = &t->lists[which];
+    if (l->len == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 32;
+        ethp2p_table_node **p = realloc(l->nodes, ncap * sizeof(*p));
+        if (!p) return ETHP2P_ENOMEM;
+        l->nodes = p;
+        l->cap = ncap;
+    }
+    l->nodes[l->len++] = n;
+    n->reval_list = (uint8_t)which;
+    if (l->next_ms == NEVER) l->next_ms = now + rng_below(t, l->interval_ms);
+    return 0;
+}
+
+static void list_remove(ethp2p_table *t, ethp2p_table_node *n)
+{
+    reval_list *l = &t->lists[n->reval_list];
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->nodes[i] == n) {
+            l->nodes[i] = l->nodes[--l->len]; /* order does not matter: picks are random */
+            break;
+        }
+    }
+    if (l->len == 0) l->next_ms = NEVER;
+}
+
+static void list_move(ethp2p_table *t, ethp2p_table_node *n, int to, uint64_t now)
+{
+    if (n->reval_list == to) return;
+    list_remove(t, n);
+    (void)list_push(t, to, n, now); /* cannot fail: the array had room before */
+}
+
+/* ---- IP limits ---- */
+
+static size_t count_subnet(ethp2p_table_node *const *arr, size_t n, const ethp2p_ip *ip, const ethp2p_node_id *skip)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ethp2p_ip_same_prefix(&arr[i]->node.ip, ip, ETHP2P_TABLE_IP_SUBNET_BITS) &&
+            (!skip || memcmp(arr[i]->node.id.b, skip->b, 32) != 0))
+            c++;
+    return c;
+}
+
+/* May a node at ip join bucket b? `skip` is a node whose old address should not count. */
+static int ip_allowed(const ethp2p_table *t, const table_bucket *b, const ethp2p_ip *ip, const ethp2p_node_id *skip)
+{
+    if (ip->family == 0 || ethp2p_ip_is_lan(ip)) return 1;
+    if (count_subnet(b->entries, b->n, ip, skip) + count_subnet(b->repl, b->nrepl, ip, skip) >=
+        ETHP2P_TABLE_BUCKET_IP_LIMIT)
+        return 0;
+    size_t total = 0;
+    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
+        const table_bucket *o = &t->buckets[i];
+        total += count_subnet(o->entries, o->n, ip, skip) + count_subnet(o->repl, o->nrepl, ip, skip);
+    }
+    return total < ETHP2P_TABLE_IP_LIMIT;
+}
+
+/* ---- add / remove ---- */
+
+static int find_in(ethp2p_table_node *const *arr, size_t n, const ethp2p_node_id *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(arr[i]->node.id.b, id->b, 32) == 0) return (int)i;
+    return -1;
+}
+
+static ethp2p_table_node *new_node(const ethp2p_enode *n, uint64_t now)
+{
+    ethp2p_table_node *tn = calloc(1, sizeof(*tn));
+    if (!tn) return NULL;
+    tn->node = *n;
+    tn->added_ms = now;
+    return tn;
+}
+
+static int add_replacement(ethp2p_table *t, table_bucket *b, const ethp2p_enode *n, uint64_t now)
+{
+    int i = find_in(b->repl, b->nrepl, &n->id);
+    ethp2p_table_node *tn;
+    if (i >= 0) {
+        tn = b->repl[i];
+        memmove(&b->repl[1], &b->repl[0], (size_t)i * sizeof(b->repl[0])); /* move to front */
+        b->repl[0] = tn;
+        return ETHP2P_TABLE_REPLACEMENT;
+    }
+    if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
+    if (!(tn = new_node(n, now))) return ETHP2P_ENOMEM;
+    if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) free(b->repl[--b->nrepl]); /* drop the oldest */
+    memmove(&b->repl[1], &b->repl[0], b->nrepl * sizeof(b->repl[0]));
+    b->repl[0] = tn;
+    b->nrepl++;
+    return ETHP2P_TABLE_REPLACEMENT;
+}
+
+static int insert_entry(ethp2p_table *t, table_bucket *b, ethp2p_table_node *tn, uint64_t now)
+{
+    if (list_push(t, 0, tn, now)) return ETHP2P_ENOMEM;
+    tn->in_bucket = 1;
+    b->entries[b->n++] = tn;
+    t->len++;
+    return 0;
+}
+
+int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_t now_ms)
+{
+    if (memcmp(n->id.b, t->self.b, 32) == 0) return ETHP2P_TABLE_SELF;
+    table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, &n->id)];
+    int i = find_in(b->entries, b->n, &n->id);
+    if (i >= 0) {
+        ethp2p_table_node *tn = b->entries[i];
+        if (source == ETHP2P_TABLE_LIVE && !tn->validated_live) {
+            tn->validated_live = 1;
+            if (tn->liveness_checks == 0) tn->liveness_checks = 1;
+        }
+        /* Only the node itself (an inbound ping) may move its endpoint; a third
+         * party's claim about an existing node is ignored. */
+        if (source == ETHP2P_TABLE_INBOUND &&
+            (!ethp2p_ip_equal(&tn->node.ip, &n->ip) || tn->node.udp != n->udp || tn->node.tcp != n->tcp) &&
+            ip_allowed(t, b, &n->ip, &n->id)) {
+            tn->node.ip = n->ip;
+            tn->node.udp = n->udp;
+            tn->node.tcp = n->tcp;
+        }
+        return ETHP2P_TABLE_UPDATED;
+    }
+    if (b->n == ETHP2P_TABLE_BUCKET_SIZE) return add_replacement(t, b, n, now_ms);
+    int r = find_in(b->repl, b->nrepl, &n->id);
+    ethp2p_table_node *tn;
+    if (r >= 0) { /* a replacement gets a slot that opened */
+        tn = b->repl[r];
+        memmove(&b->repl[r], &b->repl[r + 1], (b->nrepl - (size_t)r - 1) * sizeof(b->repl[0]));
+        b->nrepl--;
+    } else {
+        if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
+        if (!(tn = new_node(n, now_ms))) return ETHP2P_ENOMEM;
+    }
+    if (source == ETHP2P_TABLE_LIVE) {
+        tn->liveness_checks = 1;
+        tn->validated_live = 1;
+    }
+    if (insert_entry(t, b, tn, now_ms)) {
+        free(tn);
+        return ETHP2P_ENOMEM;
+    }
+    return ETHP2P_TABLE_ADDED;
+}
+
+int ethp2p_table_remove(ethp2p_table *t, const ethp2p_node_id *id, uint64_t now)
+{
+    table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, id)];
+    int i = find_in(b->entries, b->n, id);
+    if (i < 0) return ETHP2P_ENOTFOUND;
+    ethp2p_table_node *tn = b->entries[i];
+    list_remove(t, tn);
+    memmove(&b->entries[i], &b->entries[i + 1], (b->n - (size_t)i - 1) * sizeof(b->entries[0]));
+    b->n--;
+    t->len--;
+    free(tn);
+    if (b->nrepl > 0) {
+        size_t r = (size_t)rng_below(t, b->nrepl);
+        ethp2p_table_node *rep = b->repl[r];
+        memmove(&b->repl[r], &b->repl[r + 1], (b->nrepl - r - 1) * sizeof(b->repl[0]));
+        b->nrepl--;
+        if (insert_entry(t, b, rep, now)) free(rep);
+    }
+    return 0;
+}
+
+ethp2p_table_node *ethp2p_table_get(ethp2p_table *t, const ethp2p_node_id *id)
+{
+    table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, id)];
+    int i = find_in(b->entries, b->n, id);
+    return i < 0 ? NULL : b->entries[i];
+}
+
+int ethp2p_table_update_record(ethp2p_table *t, const ethp2p_enode *n, uint64_t seq)
+{
+    ethp2p_table_node *tn = ethp2p_table_get(t, &n->id);
+    if (!tn || seq <= tn->seq) return 0;
+    tn->seq = seq;
+    int changed = !ethp2p_ip_equal(&tn->node.ip, &n->ip) || tn->node.udp != n->udp || tn->node.tcp != n->tcp;
+    if (changed) {
+        table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, &n->id)];
+        if (!ip_allowed(t, b, &n->ip, &n->id)) return 0;
+        tn->node.ip = n->ip;
+        tn->node.udp = n->udp;
+        tn->node.tcp = n->tcp;
+    }
+    return changed;
+}
+
+size_t ethp2p_table_len(const ethp2p_table *t) { return t->len; }
+
+size_t ethp2p_table_bucket_len(const ethp2p_table *t, int i, size_t *replacements)
+{
+    if (replacements) *replacements = t->buckets[i].nrepl;
+    return t->buckets[i].n;
+}
+
+size_t ethp2p_table_closest(const ethp2p_table *t, const ethp2p_node_id *target, size_t max, int prefer_live,
+                            ethp2p_enode *out)
+{
+    int any_live = 0;
+    if (prefer_live)
+        for (int i = 0; i < ETHP2P_TABLE_BUCKETS && !any_live; i++)
+            for (size_t k = 0; k < t->buckets[i].n; k++)
+                if (t->buckets[i].entries[k]->validated_live) { any_live = 1; break; }
+    size_t n = 0;
+    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
+        for (size_t k = 0; k < t->buckets[i].n; k++) {
+            const ethp2p_table_node *tn = t->buckets[i].entries[k];
+            if (any_live && !tn->validated_live) continue;
+            /* insertion into the sorted prefix out[0..n) */
+            size_t pos = n;
+            while (pos > 0 && ethp2p_node_id_distcmp(target, &tn->node.id, &out[pos - 1].id) < 0) pos--;
+            if (pos >= max) continue;
+            size_t move = (n < max ? n : max - 1) - pos;
+            memmove(&out[pos + 1], &out[pos], move * sizeof(out[0]));
+            out[pos] = tn->node;
+            if (n < max) n++;
+        }
+    }
+    return n;
+}
+
+size_t ethp2p_table_random(ethp2p_table *t, size_t max, ethp2p_enode *out)
+{
+    ethp2p_table_node *all[ETHP2P_TABLE_BUCKETS * ETHP2P_TABLE_BUCKET_SIZE];
+    size_t n = 0;
+    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++)
+        for (size_t k = 0; k < t->buckets[i].n; k++) all[n++] = t->buckets[i].entries[k];
+    size_t take = n < max ? n : max;
+    for (size_t i = 0; i < take; i++) { /* partial Fisher-Yates */
+        size_t j = i + (size_t)rng_below(t, n - i);
+        ethp2p_table_node *tmp = all[i];
+        all[i] = all[j];
+        all[j] = tmp;
+        out[i] = all[i]->node;
+    }
+    return take;
+}
+
+size_t ethp2p_table_reval_due(ethp2p_table *t, uint64_t now_ms, ethp2p_enode out[2], uint64_t *next_ms)
+{
+    size_t k = 0;
+    for (int which = 0; which < 2; which++) {
+        reval_list *l = &t->lists[which];
+        if (l->len == 0 || now_ms < l->next_ms) continue;
+        /* A random node not already being checked (a few tries, as the reference). */
+        for (size_t tries = 0; tries < l->len * 3; tries++) {
+            ethp2p_table_node *n = l->nodes[rng_below(t, l->len)];
+            if (!n->reval_active) {
+                n->reval_active = 1;
+                out[k++] = n->node;
+                break;
+            }
+        }
+        l->next_ms = now_ms + rng_below(t, l->interval_ms);
+    }
+    uint64_t a = t->lists[0].next_ms, b = t->lists[1].next_ms;
+    *next_ms = a < b ? a : b;
+    return k;
+}
+
+int ethp2p_table_reval_done(ethp2p_table *t, const ethp2p_node_id *id, int responded, int endpoint_changed,
+                            uint64_t now_ms)
+{
+    ethp2p_table_node *n = ethp2p_table_get(t, id);
+    if (!n) return 0; /* removed while the check ran */
+    n->reval_active = 0;
+    if (!responded) {
+        n->liveness_checks /= ETHP2P_TABLE_LIVENESS_DIVISOR;
+        if (n->liveness_checks == 0) {
+            (void)ethp2p_table_remove(t, id, now_ms);
+            return 1;
+        }
+        list_move(t, n, 0, now_ms);
+        return 0;
+    }
+    n->liveness_checks++;
+    n->validated_live = !endpoint_changed;
+    /* A moved node is served again only after it answers at its new endpoint. */
+    list_move(t, n, endpoint_changed ? 0 : 1, now_ms);
+    return 0;
+}

@@ -1,0 +1,268 @@
+/* The routing table: buckets, replacements, IP limits, revalidation on a virtual clock, closest. */
+#include "test_util.h"
+#include "ethp2p/table.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static ethp2p_node_id self_id; /* all zero: a node's distance is the bit length of its ID */
+
+/* A node whose ID has log distance `dist` from self, made unique by `tag`. */
+static ethp2p_enode node_at(int dist, uint32_t tag, const char *ip)
+{
+    ethp2p_enode n;
+    memset(&n, 0, sizeof(n));
+    int bit = dist - 1; /* highest set bit */
+    n.id.b[31 - bit / 8] = (uint8_t)(1u << (bit % 8));
+    /* the tag goes in low bytes below the top bit */
+    n.id.b[31] |= (uint8_t)tag;
+    n.id.b[30] |= (uint8_t)(tag >> 8);
+    assert_int_equal(ethp2p_node_id_logdist(&self_id, &n.id), dist);
+    assert_int_equal(ethp2p_ip_parse(ip, &n.ip), 0);
+    n.udp = n.tcp = 30303;
+    return n;
+}
+
+static void test_bucket_index(void **state)
+{
+    ethp2p_table *t = ethp2p_table_new(&self_id, 1);
+    ethp2p_enode n = node_at(256, 0, "1.1.1.1");
+    assert_int_equal(ethp2p_table_bucket_index(t, &n.id), 16);
+    n = node_at(241, 0, "1.1.1.1");
+    assert_int_equal(ethp2p_table_bucket_index(t, &n.id), 1);
+    n = node_at(240, 0, "1.1.1.1");
+    assert_int_equal(ethp2p_table_bucket_index(t, &n.id), 0);
+    n = node_at(20, 0, "1.1.1.1"); /* close nodes are kept in bucket 0, not dropped */
+    assert_int_equal(ethp2p_table_bucket_index(t, &n.id), 0);
+    assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    ethp2p_enode me;
+    memset(&me, 0, sizeof(me));
+    assert_int_equal(ethp2p_table_add(t, &me, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_SELF);
+    ethp2p_table_free(t);
+}
+
+static void test_full_bucket_goes_to_replacements(void **state)
+{
+    ethp2p_table *t = ethp2p_table_new(&self_id, 2);
+    char ip[32];
+    for (uint32_t i = 0; i < ETHP2P_TABLE_BUCKET_SIZE; i++) {
+        snprintf(ip, sizeof(ip), "1.%u.0.1", i); /* distinct /24s */
+        ethp2p_enode n = node_at(256, i, ip);
+        assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    }
+    size_t repl;
+    assert_int_equal(ethp2p_table_bucket_len(t, 16, &repl), 16);
+    assert_int_equal(repl, 0);
+    for (uint32_t i = 0; i < 12; i++) {
+        snprintf(ip, sizeof(ip), "2.%u.0.1", i);
+        ethp2p_enode n = node_at(256, 100 + i, ip);
+        assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_REPLACEMENT);
+    }
+    assert_int_equal(ethp2p_table_bucket_len(t, 16, &repl), 16);
+    assert_int_equal(repl, ETHP2P_TABLE_REPLACEMENTS); /* the two oldest were dropped */
+    assert_int_equal(ethp2p_table_len(t), 16);
+
+    /* Removing an entry promotes a replacement; the first two replacements were dropped. */
+    ethp2p_enode victim = node_at(256, 3, "1.3.0.1");
+    assert_int_equal(ethp2p_table_remove(t, &victim.id, 10), 0);
+    assert_null(ethp2p_table_get(t, &victim.id));
+    assert_int_equal(ethp2p_table_bucket_len(t, 16, &repl), 16);
+    assert_int_equal(repl, ETHP2P_TABLE_REPLACEMENTS - 1);
+    ethp2p_enode dropped = node_at(256, 100, "2.0.0.1");
+    assert_null(ethp2p_table_get(t, &dropped.id));
+    assert_int_equal(ethp2p_table_remove(t, &victim.id, 10), ETHP2P_ENOTFOUND);
+    ethp2p_table_free(t);
+}
+
+static void test_ip_limits(void **state)
+{
+    ethp2p_table *t = ethp2p_table_new(&self_id, 3);
+    /* Two per /24 per bucket. */
+    ethp2p_enode a = node_at(256, 1, "5.6.7.1"), b = node_at(256, 2, "5.6.7.2"), c = node_at(256, 3, "5.6.7.3");
+    assert_int_equal(ethp2p_table_add(t, &a, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    assert_int_equal(ethp2p_table_add(t, &b, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    assert_int_equal(ethp2p_table_add(t, &c, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_IP_LIMITED);
+    /* Ten per /24 in the whole table: 2 per bucket over buckets 16..12 fill it. */
+    int added = 2;
+    for (int dist = 255; dist >= 250; dist--)
+        for (uint32_t k = 0; k < 2; k++) {
+            ethp2p_enode n = node_at(dist, 10 + k, "5.6.7.9");
+            int r = ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0);
+            if (added < ETHP2P_TABLE_IP_LIMIT) {
+                assert_int_equal(r, ETHP2P_TABLE_ADDED);
+                added++;
+            } else {
+                assert_int_equal(r, ETHP2P_TABLE_IP_LIMITED);
+            }
+        }
+    assert_int_equal(added, ETHP2P_TABLE_IP_LIMIT);
+    /* LAN and loopback addresses are exempt. */
+    for (uint32_t k = 0; k < 5; k++) {
+        ethp2p_enode n = node_at(249, 20 + k, "192.168.1.5");
+        assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+        n = node_at(248, 20 + k, "127.0.0.1");
+        assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    }
+    /* Removing one frees a place in the subnet. */
+    assert_int_equal(ethp2p_table_remove(t, &a.id, 0), 0);
+    assert_int_equal(ethp2p_table_add(t, &c, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    ethp2p_table_free(t);
+}
+
+static void test_endpoint_updates(void **state)
+{
+    ethp2p_table *t = ethp2p_table_new(&self_id, 4);
+    ethp2p_enode n = node_at(256, 1, "8.8.8.8");
+    assert_int_equal(ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    ethp2p_enode moved = n;
+    assert_int_equal(ethp2p_ip_parse("9.9.9.9", &moved.ip), 0);
+    /* A third party's claim does not move a known node... */
+    assert_int_equal(ethp2p_table_add(t, &moved, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_UPDATED);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 8);
+    /* ...the node itself pinging from the new address does. */
+    assert_int_equal(ethp2p_table_add(t, &moved, ETHP2P_TABLE_INBOUND, 0), ETHP2P_TABLE_UPDATED);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 9);
+    /* A newer record moves it and reports the change; an older one does nothing. */
+    ethp2p_enode rec = n;
+    assert_int_equal(ethp2p_table_update_record(t, &rec, 5), 1);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 8);
+    assert_int_equal(ethp2p_table_update_record(t, &moved, 4), 0);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->seq, 5);
+    ethp2p_table_free(t);
+}
+
+static void test_revalidation(void **state)
+{
+    ethp2p_table *t = ethp2p_table_new(&self_id, 5);
+    ethp2p_enode a = node_at(256, 1, "8.8.8.8");
+    uint64_t now = 1000000, next;
+    ethp2p_enode due[2];
+    assert_int_equal(ethp2p_table_reval_due(t, now, due, &next), 0);
+    assert_true(next == UINT64_MAX); /* nothing to check */
+    assert_int_equal(ethp2p_table_add(t, &a, ETHP2P_TABLE_FOUND, now), ETHP2P_TABLE_ADDED);
+    assert_int_equal(ethp2p_table_reval_due(t, now - 1, due, &next), 0);
+    assert_true(next >= now && next < now + ETHP2P_TABLE_REVAL_FAST_MS); /* fast list */
+    assert_int_equal(ethp2p_table_reval_due(t, next, due, &next), 1);
+    assert_memory_equal(due[0].id.b, a.id.b, 32);
+    /* While a check runs, the node is not handed out again. */
+    uint64_t later;
+    assert_int_equal(ethp2p_table_reval_due(t, next, due, &later), 0);
+    /* Answers: liveness 1, validated, moved to the slow list. */
+    assert_int_equal(ethp2p_table_reval_done(t, &a.id, 1, 0, now), 0);
+    ethp2p_table_node *tn = ethp2p_table_get(t, &a.id);
+    assert_int_equal(tn->liveness_checks, 1);
+    assert_int_equal(tn->validated_live, 1);
+    assert_int_equal(tn->reval_list, 1);
+    /* Build up liveness to 7, then fail: 7/3 = 2, kept, back to fast; fail: 0 -> removed. */
+    for (int i = 0; i < 6; i++) {
+        tn->reval_active = 1;
+        assert_int_equal(ethp2p_table_reval_done(t, &a.id, 1, 0, now), 0);
+    }
+    assert_int_equal(tn->liveness_checks, 7);
+    assert_int_equal(ethp2p_table_reval_done(t, &a.id, 0, 0, now), 0);
+    assert_int_equal(tn->liveness_checks, 2);
+    assert_int_equal(tn->reval_list, 0);
+    assert_int_equal(ethp2p_table_reval_done(t, &a.id, 0, 0, now), 1);
+    assert_null(ethp2p_table_get(t, &a.id));
+    /* A never-answering new node goes at its first failed check. */
+    ethp2p_enode b = node_at(255, 1, "8.8.4.4");
+    assert_int_equal(ethp2p_table_add(t, &b, ETHP2P_TABLE_FOUND, now), ETHP2P_TABLE_ADDED);
+    assert_int_equal(ethp2p_table_reval_done(t, &b.id, 0, 0, now), 1);
+    /* A node that answered a query starts out live. */
+    assert_int_equal(ethp2p_table_add(t, &b, ETHP2P_TABLE_LIVE, now), ETHP2P_TABLE_ADDED);
+    assert_int_equal(ethp2p_table_get(t, &b.id)->liveness_checks, 1);
+    /* An endpoint change keeps the node in (or moves it to) the fast list, not validated. */
+    assert_int_equal(ethp2p_table_reval_done(t, &b.id, 1, 1, now), 0);
+    assert_int_equal(ethp2p_table_get(t, &b.id)->reval_list, 0);
+    assert_int_equal(ethp2p_table_get(t, &b.id)->validated_live, 0);
+    ethp2p_table_free(t);
+}
+
+static void test_revalidation_schedule_over_time(void **state)
+{
+    /* With nodes in both lists, checks come at the lists' rates on a virtual clock. */
+    ethp2p_table *t = ethp2p_table_new(&self_id, 6);
+    char ip[32];
+    for (uint32_t i = 0; i < 20; i++) {
+        snprintf(ip, sizeof(ip), "3.%u.0.1", i);
+        ethp2p_enode n = node_at(256 - (int)(i % 4), i, ip);
+        assert_int_equal(ethp2p_table_add(t, &n, i < 10 ? ETHP2P_TABLE_LIVE : ETHP2P_TABLE_FOUND, 0),
+                         ETHP2P_TABLE_ADDED);
+        if (i < 10) assert_int_equal(ethp2p_table_reval_done(t, &n.id, 1, 0, 0), 0); /* to slow */
+    }
+    uint64_t now = 0, next = 0;
+    size_t checks = 0;
+    const uint64_t span = 10 * 60 * 1000; /* ten virtual minutes */
+    while (now < span) {
+        ethp2p_enode due[2];
+        size_t k = ethp2p_table_reval_due(t, now, due, &next);
+        for (size_t i = 0; i < k; i++) assert_int_equal(ethp2p_table_reval_done(t, &due[i].id, 1, 0, now), 0);
+        checks += k;
+        assert_true(next > now);
+        now = next;
+    }
+    /* Everything answered, so all end in the slow list: about one check per 4.5 s
+     * (mean of a uniform draw over 9 s). Allow wide margins: this checks the
+     * schedule's order of magnitude, not its jitter. */
+    double per_second = (double)checks / (span / 1000.0);
+    assert_true(per_second > 0.1 && per_second < 0.8);
+    ethp2p_table_free(t);
+}
+
+static void test_closest_matches_brute_force(void **state)
+{
+    tu_rng rng = {7};
+    ethp2p_node_id me;
+    tu_rand_bytes(&rng, me.b, 32);
+    ethp2p_table *t = ethp2p_table_new(&me, 7);
+    ethp2p_enode all[200];
+    size_t n = 0;
+    for (int i = 0; i < 400 && n < 200; i++) {
+        ethp2p_enode e;
+        memset(&e, 0, sizeof(e));
+        tu_rand_bytes(&rng, e.id.b, 32);
+        e.ip.family = 4;
+        e.ip.b[0] = 10; /* LAN: no IP limits */
+        e.ip.b[1] = (uint8_t)i;
+        if (ethp2p_table_add(t, &e, ETHP2P_TABLE_FOUND, 0) == ETHP2P_TABLE_ADDED) all[n++] = e;
+    }
+    assert_int_equal(ethp2p_table_len(t), n);
+    ethp2p_node_id target;
+    tu_rand_bytes(&rng, target.b, 32);
+    ethp2p_enode got[16];
+    size_t k = ethp2p_table_closest(t, &target, 16, 0, got);
+    assert_int_equal(k, n < 16 ? n : 16);
+    /* Every returned node is at least as close as every node not returned, and in order. */
+    for (size_t i = 1; i < k; i++) assert_true(ethp2p_node_id_distcmp(&target, &got[i - 1].id, &got[i].id) < 0);
+    for (size_t j = 0; j < n; j++) {
+        int returned = 0;
+        for (size_t i = 0; i < k; i++) returned |= memcmp(got[i].id.b, all[j].id.b, 32) == 0;
+        if (!returned) assert_true(ethp2p_node_id_distcmp(&target, &got[k - 1].id, &all[j].id) < 0);
+    }
+    /* prefer_live: once one node is live, only live nodes are served. */
+    assert_int_equal(ethp2p_table_add(t, &all[5], ETHP2P_TABLE_LIVE, 0), ETHP2P_TABLE_UPDATED);
+    k = ethp2p_table_closest(t, &target, 16, 1, got);
+    assert_int_equal(k, 1);
+    assert_memory_equal(got[0].id.b, all[5].id.b, 32);
+    /* random: distinct entries */
+    ethp2p_enode r[30];
+    k = ethp2p_table_random(t, 30, r);
+    assert_int_equal(k, 30);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++) assert_memory_not_equal(r[i].id.b, r[j].id.b, 32);
+    ethp2p_table_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bucket_index),
+        cmocka_unit_test(test_full_bucket_goes_to_replacements),
+        cmocka_unit_test(test_ip_limits),
+        cmocka_unit_test(test_endpoint_updates),
+        cmocka_unit_test(test_revalidation),
+        cmocka_unit_test(test_revalidation_schedule_over_time),
+        cmocka_unit_test(test_closest_matches_brute_force),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
