@@ -34,6 +34,9 @@ enum ethp2p_error {
     ETHP2P_ENOSPACE = -5,      /* output buffer too small */
     ETHP2P_EFORMAT = -6,       /* malformed text (hex, base64, URL, key file) */
     ETHP2P_ERANDOM = -7,       /* the OS random source failed */
+    ETHP2P_ETIMEDOUT = -8,     /* no reply in time */
+    ETHP2P_EBUSY = -9,         /* too many operations under way */
+    ETHP2P_ECANCELED = -10,    /* the owner shut down before the operation completed */
 
     /* RLP */
     ETHP2P_ERLP_EMPTY = -20,        /* no input where a value was expected */

@@ -22,6 +22,9 @@ const char *ethp2p_strerror(int err)
     case ETHP2P_ENOSPACE: return "output buffer too small";
     case ETHP2P_EFORMAT: return "malformed text";
     case ETHP2P_ERANDOM: return "random source failed";
+    case ETHP2P_ETIMEDOUT: return "timed out";
+    case ETHP2P_EBUSY: return "too many operations under way";
+    case ETHP2P_ECANCELED: return "canceled";
     case ETHP2P_ERLP_EMPTY: return "rlp: empty input";
     case ETHP2P_ERLP_TRUNCATED: return "rlp: value size exceeds available input";
     case ETHP2P_ERLP_LEADING_ZERO: return "rlp: size has leading zero bytes";

@@ -1,0 +1,64 @@
+/*
+ * ethp2p/simnet.h - a simulated UDP network for discv4 cores.
+ *
+ * Many sans-I/O cores run in one process against a virtual clock. Datagrams
+ * are delivered after a latency drawn from [latency_ms, latency_ms + jitter_ms)
+ * or dropped with probability loss; everything is drawn from one seeded
+ * generator, so a run replays exactly from its seed.
+ *
+ * Node i gets the public-looking address 1.(i >> 8).(i & 255).1:30303 (one /24
+ * each, so the table's IP limits behave as on the internet). Up to 65,536 nodes.
+ */
+#ifndef ETHP2P_SIMNET_H
+#define ETHP2P_SIMNET_H
+
+#include "ethp2p/discv4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ethp2p_simnet ethp2p_simnet;
+
+typedef struct ethp2p_simnet_config {
+    uint64_t seed;
+    uint64_t start_ms;      /* virtual Unix time at the start */
+    uint32_t latency_ms;
+    uint32_t jitter_ms;
+    double loss;            /* 0..1 */
+} ethp2p_simnet_config;
+
+typedef struct ethp2p_simnet_stats {
+    uint64_t sent, delivered, lost, undeliverable, events;
+} ethp2p_simnet_stats;
+
+ethp2p_simnet *ethp2p_simnet_new(const ethp2p_simnet_config *cfg);
+void ethp2p_simnet_free(ethp2p_simnet *net);
+
+/**
+ * Adds a node with the given key; cfg supplies everything else except the
+ * address, the transport and the seed, which the network sets. Returns the
+ * node's index, or a negative error.
+ */
+int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg);
+/** Starts node i (seeds its table, first refresh) at the current virtual time. */
+void ethp2p_simnet_start(ethp2p_simnet *net, int i);
+/** Takes node i off the network (its packets are lost from now on) or back on. */
+void ethp2p_simnet_set_down(ethp2p_simnet *net, int i, int down);
+
+ethp2p_discv4 *ethp2p_simnet_node(ethp2p_simnet *net, int i);
+/** Node i's enode (address in the simulated network). */
+const ethp2p_enode *ethp2p_simnet_enode(ethp2p_simnet *net, int i);
+int ethp2p_simnet_count(const ethp2p_simnet *net);
+uint64_t ethp2p_simnet_now(const ethp2p_simnet *net);
+const ethp2p_simnet_stats *ethp2p_simnet_get_stats(const ethp2p_simnet *net);
+
+/** Runs events until virtual time t (ms). */
+void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms);
+/** Re-reads node i's next deadline after an API call made outside the event loop. */
+void ethp2p_simnet_poke(ethp2p_simnet *net, int i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,122 @@
+/* Internal state of the discv4 core, shared by discv4.c, discv4_bonds.c and discv4_lookup.c. */
+#ifndef ETHP2P_DISCV4_INTERNAL_H
+#define ETHP2P_DISCV4_INTERNAL_H
+
+#include "ethp2p/discv4.h"
+
+/* ---- bond store: endpoint proofs and FindNode failures per (node ID, IP) ---- */
+
+typedef struct bond_entry {
+    ethp2p_node_id id;
+    ethp2p_ip ip;
+    uint64_t last_ping_rx;  /* they pinged us (so they hold a proof of us after our Pong) */
+    uint64_t last_pong_rx;  /* they answered our Ping (our proof of them) */
+    uint32_t find_fails;
+    uint8_t used;
+} bond_entry;
+
+typedef struct bond_store {
+    bond_entry *slots;
+    size_t cap, count;
+} bond_store;
+
+void bonds_clear(bond_store *s);
+/** The entry for (id, ip): NULL if absent and !create. A known ID at a new IP starts afresh. */
+bond_entry *bonds_get(bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
+/** Drops entries with no activity since `cutoff`. */
+void bonds_expire(bond_store *s, uint64_t cutoff);
+
+/* ---- requests awaiting a reply ---- */
+
+typedef struct pending pending;
+typedef void (*pending_done_fn)(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply,
+                                uint64_t now);
+
+struct pending {
+    pending *next;
+    ethp2p_enode node;           /* who we asked (ID, key, IP, ports) */
+    uint8_t reply_type;
+    uint8_t hash[32];            /* of our request: echoed by Pong and ENRResponse */
+    uint64_t deadline;
+    pending_done_fn done;
+    void *arg, *arg2;            /* owner's context */
+    /* Neighbours collected for a FindNode (up to one bucket). */
+    ethp2p_enode nodes[ETHP2P_TABLE_BUCKET_SIZE];
+    size_t nnodes, nreceived;
+    uint8_t detached;            /* already off the list (tick() expiring it) */
+};
+
+/* A FindNode or ENRRequest that may first need an endpoint proof. */
+typedef struct query query;
+typedef void (*query_done_fn)(ethp2p_discv4 *d, query *q, int err, const ethp2p_enode *nodes, size_t n,
+                              const ethp2p_enr *record, uint64_t now);
+struct query {
+    query *next;
+    uint8_t type;                /* ETHP2P_V4_FINDNODE or ETHP2P_V4_ENRREQUEST */
+    ethp2p_enode node;
+    ethp2p_pubkey target;
+    uint64_t wake_at;            /* send when due (after bonding); UINT64_MAX while bonding */
+    query_done_fn done;
+    void *arg, *arg2;
+};
+
+typedef struct lookup lookup;
+
+struct ethp2p_discv4 {
+    ethp2p_discv4_config cfg;
+    ethp2p_enode self;
+    ethp2p_enr record;
+    ethp2p_table *table;
+    bond_store bonds;
+    pending *pending;
+    query *sleeping;             /* queries waiting for a bond or its grace period */
+    lookup *lookups;
+    ethp2p_discv4_stats stats;
+    uint64_t rng;
+    uint64_t refresh_at, last_refresh, reval_at, bonds_expire_at, last_clock_check;
+    int refresh_stage;           /* 0 idle, 1 self lookup running, 2..4 random lookups */
+    /* Random walk for dialers. */
+    ethp2p_enode *walk;
+    size_t walk_head, walk_len, walk_cap;
+    int walk_lookup_running;
+    int closing;
+};
+
+uint64_t discv4_rand(ethp2p_discv4 *d);
+/** Sends a signed packet; 0 or an error. hash (may be NULL) receives its hash. */
+int discv4_send(ethp2p_discv4 *d, const ethp2p_udp_addr *to, ethp2p_v4_packet *p, uint64_t now, uint8_t hash[32]);
+/** Starts a FindNode (bonding first when needed); done is always called once. */
+int discv4_query(ethp2p_discv4 *d, uint8_t type, const ethp2p_enode *n, const ethp2p_pubkey *target, uint64_t now,
+                 query_done_fn done, void *arg, void *arg2);
+/** Checks a node learned from `sender_ip` (Neighbours): NULL if usable, else the reason. */
+const char *discv4_check_relayed(const ethp2p_discv4 *d, const ethp2p_ip *sender_ip, const ethp2p_enode *n);
+/** True if ip passes the netrestrict list (or there is none). */
+int discv4_netrestrict_allows(const ethp2p_discv4 *d, const ethp2p_ip *ip);
+
+/* shared by discv4.c and discv4_serve.c */
+/** The bond entry for (id, ip), falling back to the node DB on a miss. */
+bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
+/** Writes a bond entry through to the node DB (if any). */
+void discv4_bond_persist(ethp2p_discv4 *d, const bond_entry *b);
+void discv4_log_drop(const ethp2p_udp_addr *from, const char *type, const char *reason);
+void discv4_fmt_addr(const ethp2p_udp_addr *a, char *out, size_t cap);
+void discv4_fmt_id(const ethp2p_node_id *id, char *out);
+void discv4_addr_of(const ethp2p_enode *n, ethp2p_udp_addr *a);
+void discv4_our_endpoint(const ethp2p_discv4 *d, ethp2p_v4_endpoint *ep);
+int discv4_send_ping(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now, pending_done_fn done, void *arg,
+                     void *arg2);
+void discv4_note_pong(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now);
+int discv4_match_reply(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_meta *meta,
+                       const ethp2p_v4_packet *pkt, uint64_t now);
+void discv4_pending_finish(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now);
+void discv4_wake_queries_for(ethp2p_discv4 *d, const ethp2p_node_id *id, uint64_t now);
+void discv4_query_send(ethp2p_discv4 *d, query *q, uint64_t now);
+
+/* lookups (discv4_lookup.c) */
+/** Ends every lookup (closing): each user callback runs once with what it has. */
+void lookups_free(ethp2p_discv4 *d);
+int discv4_start_lookup(ethp2p_discv4 *d, const ethp2p_pubkey *target, uint64_t now, ethp2p_discv4_lookup_cb cb,
+                        void *arg, int internal);
+void discv4_refresh(ethp2p_discv4 *d, uint64_t now);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * Simulated network: one binary heap of events (datagram deliveries and node
+ * timer wake-ups) ordered by virtual time and then by insertion order, so
+ * equal times resolve the same way on every run. A node's timer event is
+ * re-armed whenever its core reports an earlier deadline; a popped timer that
+ * no longer matches the node's armed time is stale and skipped.
+ */
+#include "ethp2p/simnet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SIM_PORT 30303
+#define NEVER UINT64_MAX
+
+enum { EV_PACKET = 0, EV_TIMER = 1 };
+
+typedef struct sim_event {
+    uint64_t time, order;
+    int type;
+    int node;
+    ethp2p_udp_addr from;
+    uint8_t *data;
+    size_t len;
+} sim_event;
+
+typedef struct sim_node {
+    ethp2p_simnet *net;
+    int index;
+    ethp2p_discv4 *core;
+    ethp2p_enode enode;
+    uint64_t armed; /* time of the live timer event, NEVER if none */
+    int down;
+} sim_node;
+
+struct ethp2p_simnet {
+    ethp2p_simnet_config cfg;
+    uint64_t now, order, rng;
+    sim_node **nodes;
+    int count, cap;
+    sim_event *heap;
+    size_t hlen, hcap;
+    ethp2p_simnet_stats stats;
+};
+
+static uint64_t sim_rand(ethp2p_simnet *n)
+{
+    uint64_t z = (n->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int ev_less(const sim_event *a, const sim_event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->order < b->order);
+}
+
+static int heap_push(ethp2p_simnet *n, sim_event ev)
+{
+    if (n->hlen == n->hcap) {
+        size_t ncap = n->hcap ? n->hcap * 2 : 1024;
+        sim_event *h = realloc(n->heap, ncap * sizeof(*h));
+        if (!h) return ETHP2P_ENOMEM;
+        n->heap = h;
+        n->hcap = ncap;
+    }
+    ev.order = n->order++;
+    size_t i = n->hlen++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!ev_less(&ev, &n->heap[parent])) break;
+        n->heap[i] = n->heap[parent];
+        i = parent;
+    }
+    n->heap[i] = ev;
+    return 0;
+}
+
+static sim_event heap_pop(ethp2p_simnet *n)
+{
+    sim_event top = n->heap[0], last = n->heap[--n->hlen];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n->hlen) break;
+        if (c + 1 < n->hlen && ev_less(&n->heap[c + 1], &n->heap[c])) c++;
+        if (!ev_less(&n->heap[c], &last)) break;
+        n->heap[i] = n->heap[c];
+        i = c;
+    }
+    if (n->hlen) n->heap[i] = last;
+    return top;
+}
+
+static void arm(ethp2p_simnet *net, sim_node *sn, uint64_t deadline)
+{
+    if (deadline == NEVER || deadline >= sn->armed) return;
+    if (deadline < net->now) deadline = net->now;
+    sn->armed = deadline;
+    sim_event ev = {.time = deadline, .type = EV_TIMER, .node = sn->index};
+    (void)heap_push(net, ev);
+}
+
+static int node_of(const ethp2p_simnet *net, const ethp2p_udp_addr *a)
+{
+    if (a->ip.family != 4 || a->ip.b[0] != 1 || a->ip.b[3] != 1 || a->port != SIM_PORT) return -1;
+    int i = a->ip.b[1] << 8 | a->ip.b[2];
+    return i < net->count ? i : -1;
+}
+
+static void sim_send(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, size_t len)
+{
+    sim_node *sn = ctx;
+    ethp2p_simnet *net = sn->net;
+    net->stats.sent++;
+    int dst = node_of(net, to);
+    if (dst < 0) {
+        net->stats.undeliverable++;
+        return;
+    }
+    if (sn->down || (net->cfg.loss > 0 && (double)(sim_rand(net) >> 11) / 9007199254740992.0 < net->cfg.loss)) {
+        net->stats.lost++;
+        return;
+    }
+    sim_event ev = {.type = EV_PACKET, .node = dst, .len = len};
+    ev.time = net->now + net->cfg.latency_ms + (net->cfg.jitter_ms ? sim_rand(net) % net->cfg.jitter_ms : 0);
+    ev.from.ip = sn->enode.ip;
+    ev.from.port = SIM_PORT;
+    if (!(ev.data = malloc(len))) return;
+    memcpy(ev.data, data, len);
+    if (heap_push(net, ev)) free(ev.data);
+}
+
+ethp2p_simnet *ethp2p_simnet_new(const ethp2p_simnet_config *cfg)
+{
+    ethp2p_simnet *n = calloc(1, sizeof(*n));
+    if (!n) return NULL;
+    n->cfg = *cfg;
+    n->now = cfg->start_ms;
+    n->rng = cfg->seed;
+    return n;
+}
+
+void ethp2p_simnet_free(ethp2p_simnet *net)
+{
+    if (!net) return;
+    for (int i = 0; i < net->count; i++) {
+        ethp2p_discv4_free(net->nodes[i]->core);
+        free(net->nodes[i]);
+    }
+    for (size_t i = 0; i < net->hlen; i++) free(net->heap[i].data);
+    free(net->heap);
+    free(net->nodes);
+    free(net);
+}
+
+int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg)
+{
+    if (net->count >= 65536) return ETHP2P_EINVAL;
+    if (net->count == net->cap) {
+        int ncap = net->cap ? net->cap * 2 : 64;
+        sim_node **p = realloc(net->nodes, (size_t)ncap * sizeof(*p));
+        if (!p) return ETHP2P_ENOMEM;
+        net->nodes = p;
+        net->cap = ncap;
+    }
+    sim_node *sn = calloc(1, sizeof(*sn));
+    if (!sn) return ETHP2P_ENOMEM;
+    sn->net = net;
+    sn->index = net->count;
+    sn->armed = NEVER;
+    ethp2p_discv4_config c = *cfg;
+    c.key = *key;
+    c.ip.family = 4;
+    c.ip.b[0] = 1;
+    c.ip.b[1] = (uint8_t)(sn->index >> 8);
+    c.ip.b[2] = (uint8_t)sn->index;
+    c.ip.b[3] = 1;
+    c.udp_port = c.tcp_port = SIM_PORT;
+    c.seed = sim_rand(net);
+    c.io_ctx = sn;
+    c.send = sim_send;
+    if (!(sn->core = ethp2p_discv4_new(&c, net->now))) {
+        free(sn);
+        return ETHP2P_EKEY;
+    }
+    sn->enode = *ethp2p_discv4_self(sn->core);
+    net->nodes[net->count++] = sn;
+    return sn->index;
+}
+
+void ethp2p_simnet_start(ethp2p_simnet *net, int i)
+{
+    ethp2p_discv4_start(net->nodes[i]->core, net->now);
+    ethp2p_simnet_poke(net, i);
+}
+
+void ethp2p_simnet_set_down(ethp2p_simnet *net, int i, int down) { net->nodes[i]->down = down; }
+ethp2p_discv4 *ethp2p_simnet_node(ethp2p_simnet *net, int i) { return net->nodes[i]->core; }
+const ethp2p_enode *ethp2p_simnet_enode(ethp2p_simnet *net, int i) { return &net->nodes[i]->enode; }
+int ethp2p_simnet_count(const ethp2p_simnet *net) { return net->count; }
+uint64_t ethp2p_simnet_now(const ethp2p_simnet *net) { return net->now; }
+const ethp2p_simnet_stats *ethp2p_simnet_get_stats(const ethp2p_simnet *net) { return &net->stats; }
+
+void ethp2p_simnet_poke(ethp2p_simnet *net, int i)
+{
+    sim_node *sn = net->nodes[i];
+    arm(net, sn, ethp2p_discv4_tick(sn->core, net->now));
+}
+
+void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms)
+{
+    while (net->hlen > 0 && net->heap[0].time <= t_ms) {
+        sim_event ev = heap_pop(net);
+        net->now = ev.time;
+        net->stats.events++;
+        sim_node *sn = net->nodes[ev.node];
+        if (ev.type == EV_PACKET) {
+            if (!sn->down) {
+                net->stats.delivered++;
+                ethp2p_discv4_handle_packet(sn->core, &ev.from, ev.data, ev.len, net->now);
+            } else {
+                net->stats.lost++;
+            }
+            free(ev.data);
+        } else {
+            if (ev.time != sn->armed) continue; /* superseded by an earlier arming */
+            sn->armed = NEVER;
+        }
+        arm(net, sn, ethp2p_discv4_tick(sn->core, net->now));
+    }
+    if (net->now < t_ms) net->now = t_ms;
+}

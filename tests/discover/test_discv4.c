@@ -1,0 +1,425 @@
+/*
+ * The discv4 core's rules, one packet at a time: a core under test sends into
+ * a capture buffer, and the test plays the remote side with real signed
+ * packets from its own key.
+ */
+#include "test_util.h"
+#include "ethp2p/discv4.h"
+#include "ethp2p/keccak.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1800000000000ULL /* virtual Unix ms */
+
+typedef struct sent_packet {
+    ethp2p_udp_addr to;
+    uint8_t data[ETHP2P_V4_MAX_PACKET];
+    size_t len;
+} sent_packet;
+
+static sent_packet sent[64];
+static size_t nsent;
+
+static void capture(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, size_t len)
+{
+    assert_true(nsent < 64);
+    sent[nsent].to = *to;
+    memcpy(sent[nsent].data, data, len);
+    sent[nsent].len = len;
+    nsent++;
+}
+
+static ethp2p_privkey core_key, remote_key;
+static ethp2p_pubkey remote_pub;
+static ethp2p_udp_addr remote_addr;
+static ethp2p_enode remote_node;
+static ethp2p_v4_packet pkt, got;
+
+static void setup_remote(void)
+{
+    memset(remote_key.b, 0x42, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&remote_key, &remote_pub), 0);
+    assert_int_equal(ethp2p_ip_parse("10.0.0.2", &remote_addr.ip), 0);
+    remote_addr.port = 30304;
+    assert_int_equal(ethp2p_enode_init(&remote_node, &remote_pub, &remote_addr.ip, 30305, 30304), 0);
+}
+
+static ethp2p_discv4 *make_core(void)
+{
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(core_key.b, 0x21, 32);
+    cfg.key = core_key;
+    assert_int_equal(ethp2p_ip_parse("10.0.0.1", &cfg.ip), 0);
+    cfg.udp_port = cfg.tcp_port = 30303;
+    cfg.enr_seq = 5;
+    cfg.no_background = 1;
+    cfg.send = capture;
+    cfg.seed = 1;
+    setup_remote();
+    nsent = 0;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
+    assert_non_null(d);
+    return d;
+}
+
+/* Sends a packet from the remote to the core; returns its hash. */
+static void remote_send(ethp2p_discv4 *d, ethp2p_v4_packet *p, uint64_t now, uint8_t hash[32])
+{
+    uint8_t buf[ETHP2P_V4_MAX_PACKET];
+    size_t len;
+    if (p->type != ETHP2P_V4_ENRRESPONSE && p->expiration == 0) p->expiration = now / 1000 + 20;
+    assert_int_equal(ethp2p_v4_encode(&remote_key, p, buf, &len, hash), 0);
+    ethp2p_discv4_handle_packet(d, &remote_addr, buf, len, now);
+}
+
+/* Decodes what the core sent as packet i. */
+static ethp2p_v4_packet *sent_packet_at(size_t i, ethp2p_v4_meta *meta)
+{
+    assert_true(i < nsent);
+    assert_int_equal(ethp2p_v4_decode(sent[i].data, sent[i].len, &got, meta), 0);
+    return &got;
+}
+
+static void ping_from_remote(ethp2p_discv4 *d, uint64_t now, uint8_t hash[32])
+{
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_PING;
+    pkt.u.ping.version = 4;
+    pkt.u.ping.from.ip = remote_addr.ip;
+    pkt.u.ping.from.udp = 1111; /* deliberately wrong: the UDP source counts */
+    pkt.u.ping.from.tcp = 30305;
+    remote_send(d, &pkt, now, hash);
+}
+
+static void pong_from_remote(ethp2p_discv4 *d, const uint8_t ping_hash[32], uint64_t seq, uint64_t now)
+{
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_PONG;
+    memcpy(pkt.u.pong.ping_hash, ping_hash, 32);
+    pkt.u.pong.has_enr_seq = 1;
+    pkt.u.pong.enr_seq = seq;
+    remote_send(d, &pkt, now, NULL);
+}
+
+/* Completes the endpoint proof: the remote pings, the core pongs and pings back, the remote pongs. */
+static void bond(ethp2p_discv4 *d, uint64_t now)
+{
+    uint8_t h[32];
+    nsent = 0;
+    ping_from_remote(d, now, h);
+    assert_int_equal(nsent, 2); /* pong + ping back */
+    ethp2p_v4_meta meta;
+    ethp2p_v4_packet *ping = sent_packet_at(1, &meta);
+    assert_int_equal(ping->type, ETHP2P_V4_PING);
+    pong_from_remote(d, meta.hash, 1, now + 10);
+    nsent = 0;
+}
+
+static void test_ping_is_answered_and_pinged_back(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    uint8_t h[32];
+    ping_from_remote(d, T0, h);
+    assert_int_equal(nsent, 2);
+    ethp2p_v4_meta meta;
+    ethp2p_v4_packet *pong = sent_packet_at(0, &meta);
+    assert_int_equal(pong->type, ETHP2P_V4_PONG);
+    assert_memory_equal(pong->u.pong.ping_hash, h, 32);
+    /* Pong.to mirrors the UDP source (port 30304), not the Ping's `from` (1111). */
+    assert_int_equal(pong->u.pong.to.udp, 30304);
+    assert_int_equal(pong->u.pong.to.tcp, 30305);
+    assert_true(pong->u.pong.has_enr_seq);
+    assert_int_equal(pong->u.pong.enr_seq, 5);
+    assert_int_equal(sent[0].to.port, 30304);
+    /* Unknown pinger: pinged back at its UDP source before it enters the table. */
+    ethp2p_v4_packet *ping = sent_packet_at(1, &meta);
+    assert_int_equal(ping->type, ETHP2P_V4_PING);
+    assert_int_equal(sent[1].to.port, 30304);
+    assert_int_equal(ethp2p_table_len(ethp2p_discv4_table(d)), 0);
+    pong_from_remote(d, meta.hash, 1, T0 + 50);
+    ethp2p_table_node *tn = ethp2p_table_get(ethp2p_discv4_table(d), &remote_node.id);
+    assert_non_null(tn);
+    assert_int_equal(tn->node.udp, 30304);
+    assert_int_equal(tn->node.tcp, 30305);
+    /* Once bonded, a second ping is answered without another ping back. */
+    nsent = 0;
+    ping_from_remote(d, T0 + 1000, h);
+    assert_int_equal(nsent, 1);
+    ethp2p_discv4_free(d);
+}
+
+static void test_findnode_needs_endpoint_proof(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, T0, NULL);
+    assert_int_equal(nsent, 0); /* no amplification for strangers */
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_no_bond, 1);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_ENRREQUEST;
+    remote_send(d, &pkt, T0, NULL);
+    assert_int_equal(nsent, 0);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_no_bond, 2);
+
+    bond(d, T0);
+    /* Fill the table with 20 nodes so the answer needs two packets. */
+    for (int i = 0; i < 20; i++) {
+        ethp2p_privkey k;
+        ethp2p_pubkey p;
+        ethp2p_enode n;
+        memset(k.b, 0x50 + i, 32);
+        assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
+        ethp2p_ip ip = {4, {10, 1, 0, (uint8_t)(i + 1)}};
+        assert_int_equal(ethp2p_enode_init(&n, &p, &ip, 30303, 30303), 0);
+        ethp2p_table_add(ethp2p_discv4_table(d), &n, ETHP2P_TABLE_FOUND, T0);
+    }
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, T0 + 100, NULL);
+    /* 16 closest (the remote itself among the 21), 12 per packet: two packets. */
+    assert_int_equal(nsent, 2);
+    ethp2p_v4_meta meta;
+    size_t total = 0;
+    for (size_t i = 0; i < nsent; i++) {
+        ethp2p_v4_packet *nb = sent_packet_at(i, &meta);
+        assert_int_equal(nb->type, ETHP2P_V4_NEIGHBOURS);
+        assert_true(sent[i].len <= ETHP2P_V4_MAX_PACKET);
+        total += nb->u.neighbours.count;
+    }
+    assert_int_equal(total, 16);
+    /* ENRRequest is answered with our record and the request's hash. */
+    nsent = 0;
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_ENRREQUEST;
+    uint8_t h[32];
+    remote_send(d, &pkt, T0 + 200, h);
+    assert_int_equal(nsent, 1);
+    ethp2p_v4_packet *resp = sent_packet_at(0, &meta);
+    assert_int_equal(resp->type, ETHP2P_V4_ENRRESPONSE);
+    assert_memory_equal(resp->u.enrresponse.request_hash, h, 32);
+    assert_int_equal(ethp2p_enr_verify(&resp->u.enrresponse.record), 0);
+    assert_int_equal(resp->u.enrresponse.record.seq, 5);
+    /* The proof is per IP: the same node from another address is a stranger. */
+    nsent = 0;
+    ethp2p_udp_addr saved = remote_addr;
+    assert_int_equal(ethp2p_ip_parse("10.0.0.99", &remote_addr.ip), 0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, T0 + 300, NULL);
+    assert_int_equal(nsent, 0);
+    remote_addr = saved;
+    /* ...and it lapses after 24 hours. */
+    remote_send(d, &pkt, T0 + ETHP2P_DISCV4_BOND_EXPIRATION_MS + 1000, NULL);
+    assert_int_equal(nsent, 0);
+    ethp2p_discv4_free(d);
+}
+
+static void test_neighbours_relay_rules(void **state)
+{
+    /* A LAN node in our table is not handed to a public asker. */
+    ethp2p_discv4 *d = make_core();
+    assert_int_equal(ethp2p_ip_parse("8.8.8.8", &remote_addr.ip), 0);
+    assert_int_equal(ethp2p_enode_init(&remote_node, &remote_pub, &remote_addr.ip, 30305, 30304), 0);
+    bond(d, T0);
+    ethp2p_privkey k;
+    ethp2p_pubkey p;
+    ethp2p_enode lan, pub;
+    memset(k.b, 0x77, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
+    ethp2p_ip ip = {4, {192, 168, 1, 1}};
+    assert_int_equal(ethp2p_enode_init(&lan, &p, &ip, 30303, 30303), 0);
+    ethp2p_table_add(ethp2p_discv4_table(d), &lan, ETHP2P_TABLE_FOUND, T0);
+    memset(k.b, 0x78, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
+    ethp2p_ip ip2 = {4, {9, 9, 9, 9}};
+    assert_int_equal(ethp2p_enode_init(&pub, &p, &ip2, 30303, 30303), 0);
+    ethp2p_table_add(ethp2p_discv4_table(d), &pub, ETHP2P_TABLE_FOUND, T0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, T0 + 100, NULL);
+    assert_int_equal(nsent, 1);
+    ethp2p_v4_meta meta;
+    ethp2p_v4_packet *nb = sent_packet_at(0, &meta);
+    for (size_t i = 0; i < nb->u.neighbours.count; i++) assert_int_not_equal(nb->u.neighbours.nodes[i].ep.ip.b[0], 192);
+    ethp2p_discv4_free(d);
+}
+
+static int lookup_calls;
+static ethp2p_enode lookup_nodes[16];
+static size_t lookup_n;
+static void on_lookup(void *arg, const ethp2p_enode *nodes, size_t n, const ethp2p_discv4_lookup_info *info)
+{
+    lookup_calls++;
+    lookup_n = n;
+    memcpy(lookup_nodes, nodes, n * sizeof(nodes[0]));
+}
+
+static void test_findnode_reply_collection_and_filtering(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    bond(d, T0); /* the remote pinged us recently: no new bonding needed */
+    ethp2p_table_add(ethp2p_discv4_table(d), &remote_node, ETHP2P_TABLE_FOUND, T0);
+    lookup_calls = 0;
+    assert_int_equal(ethp2p_discv4_lookup(d, &remote_pub, T0 + 100, on_lookup, NULL), 0);
+    assert_int_equal(nsent, 1);
+    ethp2p_v4_meta meta;
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_FINDNODE);
+    /* Neighbours: a good node, a loopback node (we are not loopback), a low port,
+     * the sender itself, and our own ID: only the first survives. */
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_NEIGHBOURS;
+    ethp2p_privkey k;
+    ethp2p_pubkey good, lo, low;
+    memset(k.b, 0x31, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &good), 0);
+    memset(k.b, 0x32, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &lo), 0);
+    memset(k.b, 0x33, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &low), 0);
+    ethp2p_pubkey self_pub;
+    assert_int_equal(ethp2p_privkey_to_pubkey(&core_key, &self_pub), 0);
+    ethp2p_v4_neighbour *nb = pkt.u.neighbours.nodes;
+    nb[0] = (ethp2p_v4_neighbour){{{4, {10, 0, 0, 7}}, 30303, 30303}, good};
+    nb[1] = (ethp2p_v4_neighbour){{{4, {127, 0, 0, 1}}, 30303, 30303}, lo};
+    nb[2] = (ethp2p_v4_neighbour){{{4, {10, 0, 0, 8}}, 53, 53}, low};
+    nb[3] = (ethp2p_v4_neighbour){{{4, {10, 0, 0, 2}}, 30304, 30305}, remote_pub};
+    nb[4] = (ethp2p_v4_neighbour){{{4, {10, 0, 0, 1}}, 30303, 30303}, self_pub};
+    pkt.u.neighbours.count = 5;
+    remote_send(d, &pkt, T0 + 150, NULL);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->neighbours_rejected, 4);
+    assert_int_equal(lookup_calls, 0); /* still collecting until the deadline */
+    nsent = 0;
+    ethp2p_discv4_tick(d, T0 + 100 + ETHP2P_DISCV4_REPLY_TIMEOUT_MS);
+    /* The good node is asked next (it needs a bond first: a Ping goes out). */
+    assert_int_equal(nsent, 1);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_PING);
+    /* Let everything time out: the lookup ends with the two nodes it knows. */
+    for (uint64_t t = T0 + 1000; t < T0 + 10000; t += 100) ethp2p_discv4_tick(d, t);
+    assert_int_equal(lookup_calls, 1);
+    assert_int_equal(lookup_n, 2);
+    ethp2p_discv4_free(d);
+}
+
+static void test_drops(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    uint8_t h[32];
+    /* Expired: no reply. */
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_PING;
+    pkt.u.ping.version = 4;
+    pkt.expiration = T0 / 1000 - 1;
+    remote_send(d, &pkt, T0, h);
+    assert_int_equal(nsent, 0);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_expired, 1);
+    /* Unsolicited Pong and Neighbours. */
+    pong_from_remote(d, h, 1, T0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_NEIGHBOURS;
+    remote_send(d, &pkt, T0, NULL);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_unsolicited, 2);
+    /* Garbage of every size is counted and dropped. */
+    uint8_t junk[1500];
+    memset(junk, 0xee, sizeof(junk));
+    ethp2p_discv4_handle_packet(d, &remote_addr, junk, 10, T0);
+    ethp2p_discv4_handle_packet(d, &remote_addr, junk, 200, T0);
+    ethp2p_discv4_handle_packet(d, &remote_addr, junk, 1500, T0);
+    const ethp2p_discv4_stats *st = ethp2p_discv4_get_stats(d);
+    assert_int_equal(st->drop_too_big, 2);
+    assert_int_equal(st->drop_bad_hash, 1);
+    assert_int_equal(nsent, 0);
+    ethp2p_discv4_free(d);
+}
+
+static int ping_err = 99;
+static uint64_t ping_seq;
+static void on_ping(void *arg, int err, uint64_t seq)
+{
+    ping_err = err;
+    ping_seq = seq;
+}
+
+static void test_ping_matching(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    ping_err = 99;
+    assert_int_equal(ethp2p_discv4_ping(d, &remote_node, T0, on_ping, NULL), 0);
+    assert_int_equal(nsent, 1);
+    ethp2p_v4_meta meta;
+    ethp2p_v4_packet *ping = sent_packet_at(0, &meta);
+    assert_int_equal(ping->u.ping.version, 4);
+    assert_int_equal(ping->u.ping.from.udp, 30303);
+    assert_int_equal(ping->u.ping.to.udp, 30304);
+    assert_true(ping->u.ping.has_enr_seq);
+    assert_true(ping->expiration >= T0 / 1000 + 19);
+    uint8_t good_hash[32];
+    memcpy(good_hash, meta.hash, 32);
+    /* A Pong with the wrong hash is no proof and does not complete the ping. */
+    uint8_t wrong[32];
+    memset(wrong, 1, 32);
+    pong_from_remote(d, wrong, 3, T0 + 10);
+    assert_int_equal(ping_err, 99);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_unsolicited, 1);
+    pong_from_remote(d, good_hash, 3, T0 + 20);
+    assert_int_equal(ping_err, 0);
+    assert_int_equal(ping_seq, 3);
+    /* No answer: ETHP2P_ETIMEDOUT after 500 ms, not before. */
+    ping_err = 99;
+    assert_int_equal(ethp2p_discv4_ping(d, &remote_node, T0 + 1000, on_ping, NULL), 0);
+    uint64_t next = ethp2p_discv4_tick(d, T0 + 1499);
+    assert_int_equal(ping_err, 99);
+    assert_true(next == T0 + 1500);
+    ethp2p_discv4_tick(d, T0 + 1500);
+    assert_int_equal(ping_err, ETHP2P_ETIMEDOUT);
+    /* Freeing with a request outstanding completes it as canceled. */
+    ping_err = 99;
+    assert_int_equal(ethp2p_discv4_ping(d, &remote_node, T0 + 2000, on_ping, NULL), 0);
+    ethp2p_discv4_free(d);
+    assert_int_equal(ping_err, ETHP2P_ECANCELED);
+}
+
+static int clock_suspects;
+static void on_clock(void *ctx) { clock_suspects++; }
+
+static void test_clock_suspect_after_many_timeouts(void **state)
+{
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cfg.key.b, 0x21, 32);
+    cfg.no_background = 1;
+    cfg.send = capture;
+    cfg.on_clock_suspect = on_clock;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
+    setup_remote();
+    clock_suspects = 0;
+    uint64_t t = T0 + ETHP2P_DISCV4_NTP_MIN_INTERVAL_MS;
+    for (int i = 0; i < ETHP2P_DISCV4_NTP_TIMEOUT_THRESHOLD + 1; i++) {
+        nsent = 0;
+        assert_int_equal(ethp2p_discv4_ping(d, &remote_node, t, NULL, NULL), 0);
+        t += 600;
+        ethp2p_discv4_tick(d, t);
+        assert_int_equal(clock_suspects, i == ETHP2P_DISCV4_NTP_TIMEOUT_THRESHOLD ? 1 : 0);
+    }
+    ethp2p_discv4_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ping_is_answered_and_pinged_back),
+        cmocka_unit_test(test_findnode_needs_endpoint_proof),
+        cmocka_unit_test(test_neighbours_relay_rules),
+        cmocka_unit_test(test_findnode_reply_collection_and_filtering),
+        cmocka_unit_test(test_drops),
+        cmocka_unit_test(test_ping_matching),
+        cmocka_unit_test(test_clock_suspect_after_many_timeouts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
