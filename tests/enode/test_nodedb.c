@@ -1,0 +1,188 @@
+/* The node database on a real SQLite file: persistence across reopen, seeds, expiry, key change, crash. */
+#include "test_util.h"
+#include "ethp2p/nodedb.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DAY (24ULL * 3600 * 1000)
+#define T0 1800000000000ULL
+
+static char dir[64], path[128];
+
+static int setup(void **state)
+{
+    snprintf(dir, sizeof(dir), "/tmp/ethp2p-nodedb-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(path, sizeof(path), "%s/nodes.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static ethp2p_enode make_node(int i)
+{
+    ethp2p_privkey k;
+    ethp2p_pubkey p;
+    memset(k.b, 0x10 + i, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
+    ethp2p_ip ip = {4, {1, 2, 3, (uint8_t)i}};
+    ethp2p_enode n;
+    assert_int_equal(ethp2p_enode_init(&n, &p, &ip, 30303, (uint16_t)(30000 + i)), 0);
+    return n;
+}
+
+static ethp2p_node_id self_id(uint8_t b)
+{
+    ethp2p_node_id id;
+    memset(id.b, b, 32);
+    return id;
+}
+
+static void test_persists_across_reopen(void **state)
+{
+    ethp2p_node_id me = self_id(1);
+    int err;
+    ethp2p_nodedb *db = ethp2p_nodedb_open(path, &me, &err);
+    assert_non_null(db);
+    ethp2p_enode a = make_node(1), b = make_node(2);
+    ethp2p_privkey k;
+    memset(k.b, 0x11, 32);
+    ethp2p_enr rec;
+    ethp2p_enr_init(&rec);
+    rec.seq = 7;
+    assert_int_equal(ethp2p_enr_sign(&rec, &k), 0);
+    assert_int_equal(ethp2p_nodedb_update_node(db, &a, &rec, T0), 0);
+    assert_int_equal(ethp2p_nodedb_update_node(db, &b, NULL, T0), 0);
+    ethp2p_nodedb_endpoint e = {T0 - 5, T0 - 3, 2};
+    assert_int_equal(ethp2p_nodedb_set_endpoint(db, &a.id, &a.ip, &e), 0);
+    assert_int_equal(ethp2p_nodedb_set_local_seq(db, 42), 0);
+    ethp2p_nodedb_close(db);
+
+    db = ethp2p_nodedb_open(path, &me, &err);
+    assert_non_null(db);
+    assert_int_equal(ethp2p_nodedb_count(db), 2);
+    assert_true(ethp2p_nodedb_local_seq(db) == 42);
+    ethp2p_enode got;
+    ethp2p_enr grec;
+    assert_int_equal(ethp2p_nodedb_get_node(db, &a.id, &got, &grec), 0);
+    assert_memory_equal(got.pubkey.b, a.pubkey.b, 64);
+    assert_int_equal(got.udp, 30001);
+    assert_int_equal(grec.seq, 7);
+    assert_int_equal(ethp2p_enr_verify(&grec), 0);
+    /* Updating without a record keeps the stored one. */
+    assert_int_equal(ethp2p_nodedb_update_node(db, &a, NULL, T0 + 1), 0);
+    assert_int_equal(ethp2p_nodedb_get_node(db, &a.id, &got, &grec), 0);
+    assert_int_equal(grec.seq, 7);
+    ethp2p_nodedb_endpoint ge;
+    assert_int_equal(ethp2p_nodedb_get_endpoint(db, &a.id, &a.ip, &ge), 0);
+    assert_true(ge.last_pong_ms == T0 - 3 && ge.last_ping_ms == T0 - 5 && ge.find_fails == 2);
+    /* Endpoint data is per IP. */
+    ethp2p_ip other = {4, {9, 9, 9, 9}};
+    assert_int_equal(ethp2p_nodedb_get_endpoint(db, &a.id, &other, &ge), ETHP2P_ENOTFOUND);
+    ethp2p_enode absent = make_node(9);
+    assert_int_equal(ethp2p_nodedb_get_node(db, &absent.id, &got, NULL), ETHP2P_ENOTFOUND);
+    ethp2p_nodedb_close(db);
+
+    /* Another node key: the database starts over. */
+    ethp2p_node_id other_me = self_id(2);
+    db = ethp2p_nodedb_open(path, &other_me, &err);
+    assert_non_null(db);
+    assert_int_equal(ethp2p_nodedb_count(db), 0);
+    assert_true(ethp2p_nodedb_local_seq(db) == 0);
+    ethp2p_nodedb_close(db);
+}
+
+static void test_seeds_and_expiry(void **state)
+{
+    ethp2p_node_id me = self_id(3);
+    unlink(path);
+    ethp2p_nodedb *db = ethp2p_nodedb_open(path, &me, NULL);
+    assert_non_null(db);
+    /* Node i answered i days ago (i = 0..7). */
+    for (int i = 0; i < 8; i++) {
+        ethp2p_enode n = make_node(i + 1);
+        assert_int_equal(ethp2p_nodedb_update_node(db, &n, NULL, T0), 0);
+        ethp2p_nodedb_endpoint e = {0, T0 - (uint64_t)i * DAY - 1000, 0};
+        assert_int_equal(ethp2p_nodedb_set_endpoint(db, &n.id, &n.ip, &e), 0);
+    }
+    ethp2p_enode seeds[ETHP2P_NODEDB_SEED_COUNT];
+    size_t n = ethp2p_nodedb_seeds(db, seeds, ETHP2P_NODEDB_SEED_COUNT, T0);
+    assert_int_equal(n, 5); /* answered within 5 days: i = 0..4 */
+    for (size_t i = 0; i < n; i++) assert_true(seeds[i].ip.b[3] >= 1 && seeds[i].ip.b[3] <= 5);
+    assert_int_equal(ethp2p_nodedb_seeds(db, seeds, 2, T0), 2);
+    /* Expiry drops nodes without a pong in the last day: only node 1 stays. */
+    assert_int_equal(ethp2p_nodedb_expire(db, T0), 7);
+    assert_int_equal(ethp2p_nodedb_count(db), 1);
+    ethp2p_nodedb_close(db);
+}
+
+static void test_survives_kill_mid_write(void **state)
+{
+    ethp2p_node_id me = self_id(4);
+    unlink(path);
+    ethp2p_nodedb *db = ethp2p_nodedb_open(path, &me, NULL);
+    assert_non_null(db);
+    ethp2p_enode first = make_node(1);
+    assert_int_equal(ethp2p_nodedb_update_node(db, &first, NULL, T0), 0);
+    ethp2p_nodedb_close(db);
+    /* A child writes in a loop and is killed with SIGKILL at a random moment. */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        ethp2p_nodedb *c = ethp2p_nodedb_open(path, &me, NULL);
+        if (!c) _exit(1);
+        for (uint32_t i = 0;; i++) {
+            ethp2p_enode n = make_node(2 + (int)(i % 200));
+            ethp2p_nodedb_endpoint e = {i, i, i};
+            ethp2p_nodedb_update_node(c, &n, NULL, T0 + i);
+            ethp2p_nodedb_set_endpoint(c, &n.id, &n.ip, &e);
+        }
+    }
+    usleep(300 * 1000);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFSIGNALED(status));
+    /* The file opens, the first node is intact, and what was written reads back. */
+    db = ethp2p_nodedb_open(path, &me, NULL);
+    assert_non_null(db);
+    ethp2p_enode got;
+    assert_int_equal(ethp2p_nodedb_get_node(db, &first.id, &got, NULL), 0);
+    long count = ethp2p_nodedb_count(db);
+    assert_true(count > 1 && count <= 201);
+    ethp2p_nodedb_close(db);
+}
+
+static void test_open_failure_is_reported(void **state)
+{
+    ethp2p_node_id me = self_id(5);
+    int err = 0;
+    assert_null(ethp2p_nodedb_open("/nonexistent-dir/x/nodes.db", &me, &err));
+    assert_int_equal(err, ETHP2P_EIO);
+    /* In-memory databases work without a file. */
+    ethp2p_nodedb *db = ethp2p_nodedb_open(NULL, &me, &err);
+    assert_non_null(db);
+    assert_int_equal(ethp2p_nodedb_count(db), 0);
+    ethp2p_nodedb_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_persists_across_reopen),
+        cmocka_unit_test(test_seeds_and_expiry),
+        cmocka_unit_test(test_survives_kill_mid_write),
+        cmocka_unit_test(test_open_failure_is_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
