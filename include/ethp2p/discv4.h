@@ -65,6 +65,9 @@ typedef struct ethp2p_discv4_config {
     void (*send)(void *io_ctx, const ethp2p_udp_addr *to, const uint8_t *packet, size_t len);
     /* Optional: called when replies keep timing out (clock drift is the usual cause). */
     void (*on_clock_suspect)(void *io_ctx);
+    /* Optional: every node accepted from a Neighbours reply (crawlers watch this). */
+    void *hook_ctx;
+    void (*on_node_found)(void *hook_ctx, const ethp2p_enode *n);
 } ethp2p_discv4_config;
 
 /** Counters, for logs, metrics and tests. */
@@ -106,6 +109,12 @@ typedef void (*ethp2p_discv4_enr_cb)(void *arg, int err, const ethp2p_enr *recor
 int ethp2p_discv4_request_enr(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now_ms, ethp2p_discv4_enr_cb cb,
                               void *arg);
 
+/** Neighbours collected for one FindNode (err 0 when at least one packet arrived). */
+typedef void (*ethp2p_discv4_findnode_cb)(void *arg, int err, const ethp2p_enode *nodes, size_t n);
+/** Asks one node for the nodes it knows closest to keccak256(target); bonds first if needed. */
+int ethp2p_discv4_findnode(ethp2p_discv4 *d, const ethp2p_enode *n, const ethp2p_pubkey *target, uint64_t now_ms,
+                           ethp2p_discv4_findnode_cb cb, void *arg);
+
 /** What a lookup did. */
 typedef struct ethp2p_discv4_lookup_info {
     size_t queries;        /* FindNode requests sent */
@@ -133,6 +142,8 @@ const ethp2p_discv4_stats *ethp2p_discv4_get_stats(const ethp2p_discv4 *d);
 /** Our signed record and enode. */
 const ethp2p_enr *ethp2p_discv4_local_record(const ethp2p_discv4 *d);
 const ethp2p_enode *ethp2p_discv4_self(const ethp2p_discv4 *d);
+/** Sets (or clears, with NULL) the on_node_found hook after creation. */
+void ethp2p_discv4_set_found_hook(ethp2p_discv4 *d, void (*fn)(void *ctx, const ethp2p_enode *n), void *ctx);
 /** Changes the advertised endpoint: the record's seq goes up and is re-signed. */
 int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t udp, uint16_t tcp);
 

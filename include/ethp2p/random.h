@@ -14,6 +14,9 @@ extern "C" {
 /** Fills buf with n bytes from the OS random source. 0 or ETHP2P_ERANDOM. */
 ETHP2P_WARN_UNUSED int ethp2p_random_bytes(void *buf, size_t n);
 
+/** A random 64-bit value from the OS source (0 if it fails). */
+void ethp2p_random_seed_u64(uint64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,3 +42,8 @@ int ethp2p_random_bytes(void *buf, size_t n)
     }
     return 0;
 }
+
+void ethp2p_random_seed_u64(uint64_t *out)
+{
+    if (ethp2p_random_bytes(out, sizeof(*out)) != 0) *out = 0;
+}

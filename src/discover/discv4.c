@@ -121,6 +121,12 @@ const ethp2p_discv4_stats *ethp2p_discv4_get_stats(const ethp2p_discv4 *d) { ret
 const ethp2p_enr *ethp2p_discv4_local_record(const ethp2p_discv4 *d) { return &d->record; }
 const ethp2p_enode *ethp2p_discv4_self(const ethp2p_discv4 *d) { return &d->self; }
 
+void ethp2p_discv4_set_found_hook(ethp2p_discv4 *d, void (*fn)(void *ctx, const ethp2p_enode *n), void *ctx)
+{
+    d->cfg.on_node_found = fn;
+    d->cfg.hook_ctx = ctx;
+}
+
 int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t udp, uint16_t tcp)
 {
     d->self.ip = *ip;
@@ -281,6 +287,7 @@ int discv4_match_reply(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp
                     ETHP2P_TRACE(LOG_MOD, "skip neighbour", "reason=\"%s\"", why);
                     continue;
                 }
+                if (d->cfg.on_node_found) d->cfg.on_node_found(d->cfg.hook_ctx, &n);
                 if (p->nnodes < ETHP2P_TABLE_BUCKET_SIZE) p->nodes[p->nnodes++] = n;
             }
             if (p->nreceived >= ETHP2P_TABLE_BUCKET_SIZE) discv4_pending_finish(d, p, 0, pkt, now);
@@ -487,6 +494,33 @@ int ethp2p_discv4_request_enr(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t 
     c->cb = cb;
     c->arg = arg;
     int rc = discv4_query(d, ETHP2P_V4_ENRREQUEST, n, NULL, now_ms, user_enr_done, c, NULL);
+    if (rc) free(c);
+    return rc;
+}
+
+/* ---- FindNode API ---- */
+
+typedef struct findnode_ctx {
+    ethp2p_discv4_findnode_cb cb;
+    void *arg;
+} findnode_ctx;
+
+static void user_findnode_done(ethp2p_discv4 *d, query *q, int err, const ethp2p_enode *nodes, size_t n,
+                               const ethp2p_enr *record, uint64_t now)
+{
+    findnode_ctx *c = q->arg;
+    if (c->cb) c->cb(c->arg, err, nodes, n);
+    free(c);
+}
+
+int ethp2p_discv4_findnode(ethp2p_discv4 *d, const ethp2p_enode *n, const ethp2p_pubkey *target, uint64_t now_ms,
+                           ethp2p_discv4_findnode_cb cb, void *arg)
+{
+    findnode_ctx *c = malloc(sizeof(*c));
+    if (!c) return ETHP2P_ENOMEM;
+    c->cb = cb;
+    c->arg = arg;
+    int rc = discv4_query(d, ETHP2P_V4_FINDNODE, n, target, now_ms, user_findnode_done, c, NULL);
     if (rc) free(c);
     return rc;
 }

@@ -4,6 +4,8 @@
  * and shared by every sub-command so that help output looks the same.
  */
 #include "cli.h"
+#include "ethp2p/enode.h"
+#include "ethp2p/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -128,4 +130,68 @@ int cli_dispatch(const char *group, const cli_subcommand *subs, size_t nsubs, in
         if (strcmp(argv[0], subs[i].name) == 0) return subs[i].run(argc - 1, argv + 1);
     cli_error("unknown %s subcommand '%s' (see 'ethp2p %s --help')", group, argv[0], group);
     return CLI_USAGE;
+}
+
+int cli_parse_duration_ms(const char *name, const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    double mult = 1000;
+    if (errno || end == text || v < 0) goto bad;
+    if (strcmp(end, "ms") == 0) mult = 1;
+    else if (strcmp(end, "s") == 0 || *end == '\0') mult = 1000;
+    else if (strcmp(end, "m") == 0) mult = 60000;
+    else if (strcmp(end, "h") == 0) mult = 3600000;
+    else goto bad;
+    if (v * mult > 1e15) goto bad;
+    *out = (uint64_t)(v * mult);
+    return 0;
+bad:
+    cli_error("--%s: '%s' is not a duration (like 500ms, 10s, 5m, 1h)", name, text);
+    return -1;
+}
+
+int cli_set_verbosity(const char *text)
+{
+    uint64_t v;
+    if (cli_parse_u64("verbosity", text, &v)) return -1;
+    if (v > 5) {
+        cli_error("--verbosity: %s is out of range (0-5)", text);
+        return -1;
+    }
+    ethp2p_log_set_level((int)v);
+    return 0;
+}
+
+int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **out)
+{
+    size_t cap = 1;
+    for (const char *p = list; *p; p++) cap += *p == ',';
+    ethp2p_enode *arr = calloc(cap, sizeof(*arr));
+    if (!arr) return -1;
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len > 0) {
+            char *one = strndup(p, len);
+            int rc = one ? ethp2p_enode_resolve(one, &arr[n]) : ETHP2P_ENOMEM;
+            if (rc == 0 && arr[n].ip.family == 0) rc = ETHP2P_EFORMAT;
+            if (rc) {
+                cli_error("--%s: cannot use '%s': %s", flag, one ? one : "?",
+                          rc == ETHP2P_EFORMAT ? "not an enode URL with an address (enode://<128 hex>@host:port)"
+                                               : ethp2p_strerror(rc));
+                free(one);
+                free(arr);
+                return -1;
+            }
+            free(one);
+            n++;
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    *out = arr;
+    return n;
 }

@@ -38,6 +38,18 @@ int cli_parse_port(const char *name, const char *text, uint16_t *out);
 /** Parses a decimal uint64 for flag `name`; prints an error and returns -1 if bad. */
 int cli_parse_u64(const char *name, const char *text, uint64_t *out);
 
+/** Parses a duration: "500ms", "5s", "2m", "1h", or plain seconds. -1 with a message if bad. */
+int cli_parse_duration_ms(const char *name, const char *text, uint64_t *out);
+/** Sets the log level from --verbosity 0..5 (0 silent .. 5 trace). -1 with a message if bad. */
+int cli_set_verbosity(const char *text);
+
+struct ethp2p_enode;
+/**
+ * Parses a comma-separated list of enode URLs, resolving host names once.
+ * Returns the count (malloc'd array in *out), or -1 after printing which entry failed and why.
+ */
+int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **out);
+
 /** Prints "ethp2p: <fmt>" and a newline to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -53,5 +65,9 @@ int cli_dispatch(const char *group, const cli_subcommand *subs, size_t nsubs, in
 int cmd_key(int argc, char **argv);
 int cmd_enr(int argc, char **argv);
 int cmd_rlpdump(int argc, char **argv);
+int cmd_bootnode(int argc, char **argv);
+int cmd_discv4(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

@@ -16,6 +16,9 @@ static const struct {
     {"key", cmd_key, "node keys: generate, to-id, to-enode, to-enr"},
     {"enr", cmd_enr, "Ethereum Node Records: decode"},
     {"rlpdump", cmd_rlpdump, "print the structure of RLP data"},
+    {"bootnode", cmd_bootnode, "run a discovery-only node (discv4)"},
+    {"discv4", cmd_discv4, "discv4 tools: ping, requestenr, resolve, crawl"},
+    {"sim", cmd_sim, "simulate many nodes in one process"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,49 @@
+/*
+ * ethp2p/io.h - running the sans-I/O cores on real sockets with libuv.
+ *
+ * This header names libuv's loop type only by its struct tag, so including it
+ * does not require libuv's headers; link with libuv (pkg-config libuv).
+ */
+#ifndef ETHP2P_IO_H
+#define ETHP2P_IO_H
+
+#include "ethp2p/discv4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uv_loop_s;
+
+/** Wall-clock Unix time in milliseconds (what the cores take as "now"). */
+uint64_t ethp2p_io_now_ms(void);
+
+/** Parses "IP:PORT" or "[IPv6]:PORT" (numeric only). */
+int ethp2p_io_parse_hostport(const char *text, ethp2p_ip *ip, uint16_t *port);
+
+typedef struct ethp2p_discv4_udp ethp2p_discv4_udp;
+
+/**
+ * Binds a UDP socket on bind_ip:port (port 0: any free port), creates the
+ * discv4 core with cfg (its send/io_ctx are set here; if cfg->udp_port is 0
+ * the bound port is advertised) and attaches it to the loop. The core is not
+ * started: call ethp2p_discv4_start() when ready.
+ * Returns 0 or an error (ETHP2P_EIO with a log line naming the address).
+ */
+int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *cfg, const ethp2p_ip *bind_ip,
+                           uint16_t port, ethp2p_discv4_udp **out);
+/** The core, for API calls; call ethp2p_discv4_udp_poke() after calling into it. */
+ethp2p_discv4 *ethp2p_discv4_udp_core(ethp2p_discv4_udp *u);
+/** Re-arms the timer after the core was used directly. */
+void ethp2p_discv4_udp_poke(ethp2p_discv4_udp *u);
+/** The local UDP port. */
+uint16_t ethp2p_discv4_udp_port(const ethp2p_discv4_udp *u);
+/** Datagrams the kernel refused (full buffers) or that were truncated. */
+uint64_t ethp2p_discv4_udp_errors(const ethp2p_discv4_udp *u);
+/** Closes the socket and frees the core once libuv has released the handles (run the loop after). */
+void ethp2p_discv4_udp_close(ethp2p_discv4_udp *u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

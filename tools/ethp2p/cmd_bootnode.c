@@ -1,0 +1,194 @@
+/*
+ * ethp2p bootnode: a discovery-only node. Prints its enode URL as the first
+ * line of stdout (scripts read it), logs on stderr, and runs until SIGINT or
+ * SIGTERM. With --nodedb it remembers the network across restarts.
+ */
+#include "cli.h"
+#include "ethp2p/io.h"
+#include "ethp2p/log.h"
+#include "ethp2p/nodedb.h"
+#include "ethp2p/random.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define STATUS_INTERVAL_MS 30000
+
+enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_COUNT };
+
+typedef struct bootnode {
+    ethp2p_discv4_udp *udp;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t status;
+    ethp2p_nodedb *db;
+} bootnode;
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    bootnode *b = s->data;
+    ETHP2P_INFO("bootnode", "shutting down", "signal=%d", signum);
+    ethp2p_discv4_udp_close(b->udp);
+    uv_close((uv_handle_t *)&b->sigint, NULL);
+    uv_close((uv_handle_t *)&b->sigterm, NULL);
+    uv_close((uv_handle_t *)&b->status, NULL);
+}
+
+static void on_status(uv_timer_t *t)
+{
+    bootnode *b = t->data;
+    ethp2p_discv4 *d = ethp2p_discv4_udp_core(b->udp);
+    const ethp2p_discv4_stats *st = ethp2p_discv4_get_stats(d);
+    ETHP2P_INFO("bootnode", "status", "table=%zu in=%llu out=%llu dropped=%llu timeouts=%llu", 
+                ethp2p_table_len(ethp2p_discv4_table(d)), (unsigned long long)st->packets_in,
+                (unsigned long long)st->packets_out,
+                (unsigned long long)(st->drop_malformed + st->drop_bad_hash + st->drop_bad_sig + st->drop_expired +
+                                     st->drop_unsolicited + st->drop_no_bond + st->drop_too_big + st->drop_unknown_type),
+                (unsigned long long)st->timeouts);
+}
+
+/* Parses "none" or "extip:IP" into the advertised address. */
+static int parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv)
+{
+    if (!text || strcmp(text, "none") == 0) {
+        *adv = *bind_ip;
+        if (ethp2p_ip_is_unspecified(adv)) memset(adv, 0, sizeof(*adv)); /* unknown: sent empty */
+        return 0;
+    }
+    if (strncmp(text, "extip:", 6) == 0 && ethp2p_ip_parse(text + 6, adv) == 0) return 0;
+    cli_error("--nat: '%s' is not 'none' or 'extip:IP'", text);
+    return -1;
+}
+
+/* Parses a comma-separated CIDR list into arrays (at most 64 entries). */
+static int parse_netrestrict(const char *text, ethp2p_ip *ips, uint8_t *bits, size_t *n)
+{
+    *n = 0;
+    const char *p = text;
+    while (*p && *n < 64) {
+        size_t len = strcspn(p, ",");
+        char buf[64];
+        if (len == 0 || len >= sizeof(buf)) goto bad;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        char *slash = strchr(buf, '/');
+        if (!slash) goto bad;
+        *slash = '\0';
+        char *end;
+        unsigned long b = strtoul(slash + 1, &end, 10);
+        if (*end || ethp2p_ip_parse(buf, &ips[*n]) || b > (ips[*n].family == 4 ? 32u : 128u)) goto bad;
+        bits[(*n)++] = (uint8_t)b;
+        p += len;
+        if (*p == ',') p++;
+    }
+    return 0;
+bad:
+    cli_error("--netrestrict: '%s' is not a list of CIDR ranges (like 10.0.0.0/8,192.168.0.0/16)", text);
+    return -1;
+}
+
+int cmd_bootnode(int argc, char **argv)
+{
+    cli_flag flags[F_COUNT] = {
+        [F_NODEKEY] = {"nodekey", "FILE", "node key file (64 hex characters; see 'ethp2p key generate')", NULL},
+        [F_ADDR] = {"addr", "IP:PORT", "UDP address to listen on (default 0.0.0.0:30301)", NULL},
+        [F_NAT] = {"nat", "none|extip:IP", "how to learn the address others reach us at (default none)", NULL},
+        [F_VERBOSITY] = {"verbosity", "N", "log level 0-5: silent, error, warn, info, debug, trace (default 3)", NULL},
+        [F_BOOTNODES] = {"bootnodes", "LIST", "comma-separated enode URLs to join through", NULL},
+        [F_NODEDB] = {"nodedb", "PATH", "SQLite file remembering nodes across restarts (default: memory)", NULL},
+        [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only accept and hand out nodes in these ranges", NULL},
+    };
+    cli_command cmd = {"ethp2p bootnode --nodekey FILE [--addr IP:PORT] [--nat none|extip:IP] [flags]",
+                       "Runs a discovery-only node (discv4). Prints its enode URL as the first line of\n"
+                       "stdout; logs go to stderr. Stops on SIGINT or SIGTERM.",
+                       flags, F_COUNT, 0, 0};
+    char *pos[1];
+    int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+    if (rc >= 0) return rc;
+    if (!flags[F_NODEKEY].value) {
+        cli_error("--nodekey is required (create one with 'ethp2p key generate FILE')");
+        return CLI_USAGE;
+    }
+    if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
+    ethp2p_ip bind_ip, adv;
+    uint16_t port;
+    const char *addr = flags[F_ADDR].value ? flags[F_ADDR].value : "0.0.0.0:30301";
+    if (ethp2p_io_parse_hostport(addr, &bind_ip, &port)) {
+        cli_error("--addr: '%s' is not IP:PORT", addr);
+        return CLI_USAGE;
+    }
+    if (parse_nat(flags[F_NAT].value, &bind_ip, &adv)) return CLI_USAGE;
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    ethp2p_ip nr_ips[64];
+    uint8_t nr_bits[64];
+    if (flags[F_NETRESTRICT].value) {
+        if (parse_netrestrict(flags[F_NETRESTRICT].value, nr_ips, nr_bits, &cfg.nnetrestrict)) return CLI_USAGE;
+        cfg.netrestrict = nr_ips;
+        cfg.netrestrict_bits = nr_bits;
+    }
+    if ((rc = ethp2p_nodekey_load(flags[F_NODEKEY].value, &cfg.key))) {
+        cli_error("cannot load node key %s: %s", flags[F_NODEKEY].value, ethp2p_strerror(rc));
+        return CLI_FAIL;
+    }
+    ethp2p_enode *boot = NULL;
+    if (flags[F_BOOTNODES].value) {
+        int n = cli_parse_enodes("bootnodes", flags[F_BOOTNODES].value, &boot);
+        if (n < 0) return CLI_USAGE;
+        cfg.bootnodes = boot;
+        cfg.nbootnodes = (size_t)n;
+    }
+    bootnode b;
+    memset(&b, 0, sizeof(b));
+    ethp2p_pubkey pub;
+    ethp2p_node_id id;
+    (void)!ethp2p_privkey_to_pubkey(&cfg.key, &pub);
+    ethp2p_node_id_from_pubkey(&pub, &id);
+    if (flags[F_NODEDB].value) {
+        if (!(b.db = ethp2p_nodedb_open(flags[F_NODEDB].value, &id, &rc))) {
+            cli_error("cannot open node database %s", flags[F_NODEDB].value);
+            free(boot);
+            return CLI_FAIL;
+        }
+        cfg.db = b.db;
+        cfg.enr_seq = ethp2p_nodedb_local_seq(b.db) + 1;
+        (void)ethp2p_nodedb_set_local_seq(b.db, cfg.enr_seq);
+    }
+    cfg.ip = adv;
+    cfg.udp_port = port; /* 0: the bound port */
+    cfg.tcp_port = port;
+    ethp2p_random_seed_u64(&cfg.seed);
+    uv_loop_t *loop = uv_default_loop();
+    if (ethp2p_discv4_udp_open(loop, &cfg, &bind_ip, port, &b.udp)) {
+        uv_run(loop, UV_RUN_DEFAULT);
+        ethp2p_nodedb_close(b.db);
+        free(boot);
+        return CLI_FAIL;
+    }
+    ethp2p_discv4 *d = ethp2p_discv4_udp_core(b.udp);
+    ethp2p_enode self = *ethp2p_discv4_self(d);
+    if (self.ip.family == 0) self.ip = bind_ip; /* print something dialable on this host */
+    char url[ETHP2P_ENODE_URL_MAX];
+    if (ethp2p_enode_format(&self, url, sizeof(url)) == 0) {
+        printf("%s\n", url);
+        fflush(stdout);
+    }
+    ETHP2P_INFO("bootnode", "discovery started", "self=%s udp=%u bootnodes=%zu", url, ethp2p_discv4_udp_port(b.udp),
+                cfg.nbootnodes);
+    ethp2p_discv4_start(d, ethp2p_io_now_ms());
+    ethp2p_discv4_udp_poke(b.udp);
+    uv_signal_init(loop, &b.sigint);
+    uv_signal_init(loop, &b.sigterm);
+    b.sigint.data = b.sigterm.data = &b;
+    uv_signal_start(&b.sigint, on_signal, SIGINT);
+    uv_signal_start(&b.sigterm, on_signal, SIGTERM);
+    uv_timer_init(loop, &b.status);
+    b.status.data = &b;
+    uv_timer_start(&b.status, on_status, STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_loop_close(loop);
+    ethp2p_nodedb_close(b.db);
+    free(boot);
+    return CLI_OK;
+}

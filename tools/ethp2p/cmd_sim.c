@@ -1,0 +1,219 @@
+/*
+ * ethp2p sim discv4: N discovery nodes in one process on a virtual network
+ * (the same cores as the real node, driven by src/sim). Prints one JSON
+ * object: when the tables converged, how full they are, and how lookups for
+ * random nodes fare (success rate, hop counts, queries).
+ */
+#include "cli.h"
+#include "ethp2p/simnet.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define SIM_START_MS 1800000000000ULL
+#define SAMPLE_EVERY_MS 10000
+
+enum { F_NODES, F_SEED, F_DURATION, F_LATENCY, F_JITTER, F_LOSS, F_LOOKUPS, F_COUNT };
+
+typedef struct lookup_result {
+    ethp2p_node_id target;
+    int done, found, hops;
+    size_t queries;
+} lookup_result;
+
+static void on_lookup(void *arg, const ethp2p_enode *nodes, size_t n, const ethp2p_discv4_lookup_info *info)
+{
+    lookup_result *r = arg;
+    r->done = 1;
+    r->hops = info->hops;
+    r->queries = info->queries;
+    /* Success: the target itself is the nearest node the lookup returns. */
+    r->found = n > 0 && memcmp(nodes[0].id.b, r->target.b, 32) == 0;
+}
+
+static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int sim_discv4(int argc, char **argv)
+{
+    cli_flag flags[F_COUNT] = {
+        [F_NODES] = {"nodes", "N", "number of nodes (default 100, at most 65536)", NULL},
+        [F_SEED] = {"seed", "S", "random seed; the same seed replays the same run (default 1)", NULL},
+        [F_DURATION] = {"duration", "DURATION", "virtual time to run before measuring (default 5m)", NULL},
+        [F_LATENCY] = {"latency", "DURATION", "minimum one-way latency (default 20ms)", NULL},
+        [F_JITTER] = {"jitter", "DURATION", "extra random latency up to this (default 80ms)", NULL},
+        [F_LOSS] = {"loss", "P", "packet loss probability 0..1 (default 0.01)", NULL},
+        [F_LOOKUPS] = {"lookups", "K", "random lookups measured after the run (default 200)", NULL},
+    };
+    cli_command cmd = {"ethp2p sim discv4 --nodes N --seed S [flags]",
+                       "Runs N discv4 nodes on a simulated network and prints JSON: time to converge,\n"
+                       "table fill, lookup hop counts and success rate for random targets.",
+                       flags, F_COUNT, 0, 0};
+    char *pos[1];
+    int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+    if (rc >= 0) return rc;
+    uint64_t nodes = 100, seed = 1, duration = 5 * 60 * 1000, latency = 20, jitter = 80, lookups = 200;
+    double loss = 0.01;
+    if ((flags[F_NODES].value && cli_parse_u64("nodes", flags[F_NODES].value, &nodes)) ||
+        (flags[F_SEED].value && cli_parse_u64("seed", flags[F_SEED].value, &seed)) ||
+        (flags[F_DURATION].value && cli_parse_duration_ms("duration", flags[F_DURATION].value, &duration)) ||
+        (flags[F_LATENCY].value && cli_parse_duration_ms("latency", flags[F_LATENCY].value, &latency)) ||
+        (flags[F_JITTER].value && cli_parse_duration_ms("jitter", flags[F_JITTER].value, &jitter)) ||
+        (flags[F_LOOKUPS].value && cli_parse_u64("lookups", flags[F_LOOKUPS].value, &lookups)))
+        return CLI_USAGE;
+    if (flags[F_LOSS].value) {
+        char *end;
+        loss = strtod(flags[F_LOSS].value, &end);
+        if (*end || loss < 0 || loss > 1) {
+            cli_error("--loss: '%s' is not a probability between 0 and 1", flags[F_LOSS].value);
+            return CLI_USAGE;
+        }
+    }
+    if (nodes < 2 || nodes > 65536) {
+        cli_error("--nodes: %llu is out of range (2-65536)", (unsigned long long)nodes);
+        return CLI_USAGE;
+    }
+    double t0 = wall_seconds();
+    ethp2p_simnet_config sc = {.seed = seed, .start_ms = SIM_START_MS, .latency_ms = (uint32_t)latency,
+                               .jitter_ms = (uint32_t)jitter, .loss = loss};
+    ethp2p_simnet *net = ethp2p_simnet_new(&sc);
+    if (!net) return CLI_FAIL;
+    uint64_t krng = seed * 0x9e3779b97f4a7c15ULL + 1;
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    /* Nodes join over the first minute, all through node 0, as a network grows. */
+    for (uint64_t i = 0; i < nodes; i++) {
+        ethp2p_privkey k;
+        do {
+            for (int b = 0; b < 32; b += 8) {
+                uint64_t z = (krng += 0x9e3779b97f4a7c15ULL);
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+                z ^= z >> 31;
+                memcpy(k.b + b, &z, 8);
+            }
+        } while (ethp2p_privkey_check(&k));
+        if (i == 1) {
+            cfg.bootnodes = ethp2p_simnet_enode(net, 0);
+            cfg.nbootnodes = 1;
+        }
+        if (ethp2p_simnet_add(net, &k, &cfg) < 0) {
+            cli_error("cannot create node %llu", (unsigned long long)i);
+            ethp2p_simnet_free(net);
+            return CLI_FAIL;
+        }
+    }
+    uint64_t join_span = 60000;
+    for (uint64_t i = 0; i < nodes; i++) {
+        ethp2p_simnet_run_until(net, SIM_START_MS + join_span * i / nodes);
+        ethp2p_simnet_start(net, (int)i);
+    }
+    /* Converged: the mean table fill changed by under 1% over the last sample
+     * and every node knows at least min(16, N-1) others. */
+    uint64_t converged_at = 0;
+    double prev_mean = -1;
+    size_t need = nodes - 1 < 16 ? nodes - 1 : 16;
+    for (uint64_t t = SIM_START_MS + join_span; t <= SIM_START_MS + join_span + duration; t += SAMPLE_EVERY_MS) {
+        ethp2p_simnet_run_until(net, t);
+        size_t sum = 0, minfill = SIZE_MAX;
+        for (uint64_t i = 0; i < nodes; i++) {
+            size_t len = ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)));
+            sum += len;
+            if (len < minfill) minfill = len;
+        }
+        double mean = (double)sum / (double)nodes;
+        if (!converged_at && prev_mean > 0 && minfill >= need && mean - prev_mean < 0.01 * mean)
+            converged_at = t - SIM_START_MS;
+        prev_mean = mean;
+    }
+    size_t minfill = SIZE_MAX, maxfill = 0, sum = 0;
+    for (uint64_t i = 0; i < nodes; i++) {
+        size_t len = ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)));
+        sum += len;
+        if (len < minfill) minfill = len;
+        if (len > maxfill) maxfill = len;
+    }
+    /* Lookups for random existing nodes, from random nodes, one after another. */
+    int *hops = calloc(lookups ? lookups : 1, sizeof(int));
+    uint64_t lrng = seed ^ 0xabcdef;
+    size_t found = 0, total_queries = 0, nh = 0;
+    for (uint64_t l = 0; l < lookups; l++) {
+        lrng = lrng * 6364136223846793005ULL + 1442695040888963407ULL;
+        int from = (int)((lrng >> 33) % nodes);
+        lrng = lrng * 6364136223846793005ULL + 1442695040888963407ULL;
+        int target = (int)((lrng >> 33) % nodes);
+        if (target == from) target = (target + 1) % (int)nodes;
+        lookup_result r = {0};
+        ethp2p_discv4 *d = ethp2p_simnet_node(net, from);
+        const ethp2p_enode *te = ethp2p_simnet_enode(net, target);
+        r.target = te->id;
+        if (ethp2p_discv4_lookup(d, &te->pubkey, ethp2p_simnet_now(net), on_lookup, &r)) continue;
+        ethp2p_simnet_poke(net, from);
+        uint64_t limit = ethp2p_simnet_now(net) + 60000;
+        while (!r.done && ethp2p_simnet_now(net) < limit) ethp2p_simnet_run_until(net, ethp2p_simnet_now(net) + 100);
+        int ok = r.done && r.found;
+        found += (size_t)ok;
+        total_queries += r.queries;
+        if (ok) hops[nh++] = r.hops;
+    }
+    qsort(hops, nh, sizeof(int), cmp_int);
+    double hop_mean = 0;
+    for (size_t i = 0; i < nh; i++) hop_mean += hops[i];
+    if (nh) hop_mean /= (double)nh;
+    const ethp2p_simnet_stats *st = ethp2p_simnet_get_stats(net);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    json_t *o = json_object();
+    json_object_set_new(o, "nodes", json_integer((json_int_t)nodes));
+    json_object_set_new(o, "seed", json_integer((json_int_t)seed));
+    json_object_set_new(o, "virtualSeconds", json_real((double)(ethp2p_simnet_now(net) - SIM_START_MS) / 1000.0));
+    json_object_set_new(o, "convergedAfterSeconds", converged_at ? json_real((double)converged_at / 1000.0) : json_null());
+    json_t *fill = json_object();
+    json_object_set_new(fill, "min", json_integer((json_int_t)minfill));
+    json_object_set_new(fill, "mean", json_real((double)sum / (double)nodes));
+    json_object_set_new(fill, "max", json_integer((json_int_t)maxfill));
+    json_object_set_new(o, "tableFill", fill);
+    json_t *lk = json_object();
+    json_object_set_new(lk, "count", json_integer((json_int_t)lookups));
+    json_object_set_new(lk, "successRate", json_real(lookups ? (double)found / (double)lookups : 0));
+    json_object_set_new(lk, "meanQueries", json_real(lookups ? (double)total_queries / (double)lookups : 0));
+    json_t *h = json_object();
+    json_object_set_new(h, "mean", json_real(hop_mean));
+    json_object_set_new(h, "p50", json_integer(nh ? hops[nh / 2] : 0));
+    json_object_set_new(h, "p90", json_integer(nh ? hops[nh * 9 / 10] : 0));
+    json_object_set_new(h, "max", json_integer(nh ? hops[nh - 1] : 0));
+    json_object_set_new(lk, "hops", h);
+    json_object_set_new(o, "lookups", lk);
+    json_t *pk = json_object();
+    json_object_set_new(pk, "sent", json_integer((json_int_t)st->sent));
+    json_object_set_new(pk, "delivered", json_integer((json_int_t)st->delivered));
+    json_object_set_new(pk, "lost", json_integer((json_int_t)st->lost));
+    json_object_set_new(o, "packets", pk);
+    json_object_set_new(o, "wallSeconds", json_real(wall_seconds() - t0));
+    json_object_set_new(o, "peakRssMiB", json_real((double)ru.ru_maxrss / 1024.0));
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    printf("%s\n", text);
+    free(text);
+    json_decref(o);
+    free(hops);
+    ethp2p_simnet_free(net);
+    return CLI_OK;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+    static const cli_subcommand subs[] = {
+        {"discv4", sim_discv4, "simulate a discv4 network"},
+    };
+    return cli_dispatch("sim", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
+}
