@@ -164,7 +164,10 @@ static void test_usage_errors_and_help(void **state)
     free(err);
     static const char *cmds[][3] = {{"key", "generate", NULL}, {"key", "to-id", NULL},
                                     {"key", "to-enode", NULL}, {"key", "to-enr", NULL},
-                                    {"enr", "decode", NULL}, {"rlpdump", NULL, NULL}};
+                                    {"enr", "decode", NULL}, {"rlpdump", NULL, NULL},
+                                    {"bootnode", NULL, NULL}, {"discv4", "ping", NULL},
+                                    {"discv4", "requestenr", NULL}, {"discv4", "resolve", NULL},
+                                    {"discv4", "crawl", NULL}, {"sim", "discv4", NULL}};
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         int rc = cmds[i][1] ? tu_run_cli(&out, NULL, cmds[i][0], cmds[i][1], "--help", NULL)
                             : tu_run_cli(&out, NULL, cmds[i][0], "--help", NULL);
@@ -177,6 +180,60 @@ static void test_usage_errors_and_help(void **state)
     free(out);
 }
 
+static void test_discv4_commands_fail_clearly(void **state)
+{
+    char *out, *err;
+    /* Nobody listens on port 9 of loopback: a clear timeout, exit 1. */
+    assert_int_equal(tu_run_cli(&out, &err, "discv4", "ping",
+                                "enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@127.0.0.1:9",
+                                "--timeout", "300ms", NULL), 1);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, "no pong"));
+    free(out);
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "discv4", "requestenr", "enode://nothex@127.0.0.1:1", NULL), 2);
+    assert_non_null(strstr(err, "not a usable enode URL"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "discv4", "ping", "enode://x", "--timeout", "soon", NULL), 2);
+    assert_non_null(strstr(err, "not a duration"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "bootnode", "--addr", "127.0.0.1:1", NULL), 2);
+    assert_non_null(strstr(err, "--nodekey is required"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "discv4", "crawl", "out.json", NULL), 2);
+    assert_non_null(strstr(err, "--bootnodes is required"));
+    free(err);
+    /* A bootnode list entry that is not an enode URL is named in the error. */
+    assert_int_equal(tu_run_cli(NULL, &err, "discv4", "crawl", "--bootnodes", "enode://abc@1.2.3.4:5", "x.json", NULL), 2);
+    assert_non_null(strstr(err, "enode://abc@1.2.3.4:5"));
+    free(err);
+}
+
+static void test_sim_discv4_prints_json(void **state)
+{
+    char *out;
+    assert_int_equal(tu_run_cli(&out, NULL, "sim", "discv4", "--nodes", "24", "--seed", "3", "--duration", "30s",
+                                "--lookups", "10", NULL), 0);
+    json_error_t e;
+    json_t *o = json_loads(out, 0, &e);
+    assert_non_null(o);
+    assert_int_equal(json_integer_value(json_object_get(o, "nodes")), 24);
+    json_t *lk = json_object_get(o, "lookups");
+    assert_true(json_real_value(json_object_get(lk, "successRate")) >= 0.8);
+    assert_true(json_integer_value(json_object_get(json_object_get(o, "tableFill"), "min")) >= 16);
+    /* The same seed replays the same run. */
+    char *again;
+    assert_int_equal(tu_run_cli(&again, NULL, "sim", "discv4", "--nodes", "24", "--seed", "3", "--duration", "30s",
+                                "--lookups", "10", NULL), 0);
+    json_t *o2 = json_loads(again, 0, &e);
+    assert_true(json_integer_value(json_object_get(json_object_get(o, "packets"), "sent")) ==
+                json_integer_value(json_object_get(json_object_get(o2, "packets"), "sent")));
+    json_decref(o);
+    json_decref(o2);
+    free(out);
+    free(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +243,8 @@ int main(void)
         cmocka_unit_test(test_enr_decode_errors),
         cmocka_unit_test(test_rlpdump),
         cmocka_unit_test(test_usage_errors_and_help),
+        cmocka_unit_test(test_discv4_commands_fail_clearly),
+        cmocka_unit_test(test_sim_discv4_prints_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,7 +16,7 @@
 
 #define STATUS_INTERVAL_MS 30000
 
-enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_COUNT };
+enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_STATUS, F_COUNT };
 
 typedef struct bootnode {
     ethp2p_discv4_udp *udp;
@@ -98,6 +98,7 @@ int cmd_bootnode(int argc, char **argv)
         [F_BOOTNODES] = {"bootnodes", "LIST", "comma-separated enode URLs to join through", NULL},
         [F_NODEDB] = {"nodedb", "PATH", "SQLite file remembering nodes across restarts (default: memory)", NULL},
         [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only accept and hand out nodes in these ranges", NULL},
+        [F_STATUS] = {"status", "DURATION", "how often to log a status line (default 30s)", NULL},
     };
     cli_command cmd = {"ethp2p bootnode --nodekey FILE [--addr IP:PORT] [--nat none|extip:IP] [flags]",
                        "Runs a discovery-only node (discv4). Prints its enode URL as the first line of\n"
@@ -111,6 +112,11 @@ int cmd_bootnode(int argc, char **argv)
         return CLI_USAGE;
     }
     if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
+    uint64_t status_ms = STATUS_INTERVAL_MS;
+    if (flags[F_STATUS].value && (cli_parse_duration_ms("status", flags[F_STATUS].value, &status_ms) || !status_ms)) {
+        if (!status_ms) cli_error("--status: must be above zero");
+        return CLI_USAGE;
+    }
     ethp2p_ip bind_ip, adv;
     uint16_t port;
     const char *addr = flags[F_ADDR].value ? flags[F_ADDR].value : "0.0.0.0:30301";
@@ -185,7 +191,7 @@ int cmd_bootnode(int argc, char **argv)
     uv_signal_start(&b.sigterm, on_signal, SIGTERM);
     uv_timer_init(loop, &b.status);
     b.status.data = &b;
-    uv_timer_start(&b.status, on_status, STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
+    uv_timer_start(&b.status, on_status, status_ms, status_ms);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
     ethp2p_nodedb_close(b.db);

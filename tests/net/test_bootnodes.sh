@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# 30 real `ethp2p bootnode` processes on loopback, all bootstrapping from the
+# first. Checks that every table fills (from the nodes' own status lines) and
+# that `ethp2p discv4 crawl` finds all 30. Processes are ended by PID and the
+# work directory is removed, whatever happens.
+#
+#   crawler ---> node 0 (bootnode) <--- nodes 1..29
+#                127.0.0.1:BASE        127.0.0.1:BASE+i
+set -euo pipefail
+cli=${1:?usage: test_bootnodes.sh PATH-TO-ethp2p}
+N=${N:-30}
+work=$(mktemp -d /tmp/ethp2p-bootnodes-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+# A base port unlikely to collide with other runs on the same machine.
+base=$(( 20000 + (RANDOM % 2000) * 10 ))
+
+for i in $(seq 0 $((N - 1))); do "$cli" key generate "$work/key$i"; done
+"$cli" bootnode --nodekey "$work/key0" --addr "127.0.0.1:$base" --status 2s >"$work/out0" 2>"$work/log0" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$work/out0" ] && break; sleep 0.1; done
+boot=$(head -1 "$work/out0")
+[[ $boot == enode://* ]] || { echo "bootnode printed no enode URL"; cat "$work/log0"; exit 1; }
+for i in $(seq 1 $((N - 1))); do
+  "$cli" bootnode --nodekey "$work/key$i" --addr "127.0.0.1:$((base + i))" --bootnodes "$boot" --status 2s \
+    >"$work/out$i" 2>"$work/log$i" &
+  pids+=($!)
+done
+
+# Crawl while the network forms; the crawl ends when nothing new is left.
+sleep 3
+"$cli" discv4 crawl --bootnodes "$boot" --timeout 60s "$work/nodes.json" 2>"$work/crawl.log"
+found=$(grep -c '"firstResponse"' "$work/nodes.json" || true)
+echo "crawl found $found of $N nodes"
+tail -1 "$work/crawl.log"
+if [ "$found" -ne "$N" ]; then cat "$work/crawl.log"; exit 1; fi
+# Every node's own key must be in the crawl result.
+for i in $(seq 0 $((N - 1))); do
+  id=$("$cli" key to-id "$work/key$i")
+  grep -q "\"$id\"" "$work/nodes.json" || { echo "node $i ($id) missing from crawl"; exit 1; }
+done
+
+# Every node answers a ping from a stranger.
+for i in $(seq 0 $((N - 1))); do
+  url="enode://$(sed -n 's/^enode:\/\/\([0-9a-f]*\)@.*/\1/p' "$work/out$i")@127.0.0.1:$((base + i))"
+  "$cli" discv4 ping "$url" --timeout 3s >/dev/null || { echo "node $i does not answer"; tail "$work/log$i"; exit 1; }
+done
+# Table fill, from each node's latest status line (every 2 s).
+sleep 2
+low=0
+for i in $(seq 0 $((N - 1))); do
+  t=$(grep -o 'table=[0-9]*' "$work/log$i" | tail -1 | cut -d= -f2)
+  if [ -z "$t" ] || [ "$t" -lt 20 ]; then echo "node $i table=${t:-none}"; low=$((low + 1)); fi
+done
+echo "nodes with fewer than 20 table entries: $low"
+[ "$low" -eq 0 ]
+# Nothing crashed: every process still runs.
+for p in "${pids[@]}"; do kill -0 "$p"; done
+echo "30 bootnodes: passed"
