@@ -14,6 +14,7 @@ PACKAGES=(
   libsqlite3-dev     # node database
   libjansson-dev     # JSON for the CLI and test vectors
   libcmocka-dev      # unit tests
+  chrony             # a real NTP server for the clock-drift test (started by the test, on loopback)
   clang              # libFuzzer harnesses
   libclang-rt-14-dev # sanitizer and fuzzer runtimes for clang
 )

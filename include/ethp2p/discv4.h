@@ -63,10 +63,11 @@ typedef struct ethp2p_discv4_config {
     /* The transport. */
     void *io_ctx;
     void (*send)(void *io_ctx, const ethp2p_udp_addr *to, const uint8_t *packet, size_t len);
-    /* Optional: called when replies keep timing out (clock drift is the usual cause). */
-    void (*on_clock_suspect)(void *io_ctx);
-    /* Optional: every node accepted from a Neighbours reply (crawlers watch this). */
+    /* Optional hooks; both receive hook_ctx. */
     void *hook_ctx;
+    /* Replies keep timing out (> 32 in a row; at most every 10 min): check the clock. */
+    void (*on_clock_suspect)(void *hook_ctx);
+    /* Every node accepted from a Neighbours reply (crawlers watch this). */
     void (*on_node_found)(void *hook_ctx, const ethp2p_enode *n);
 } ethp2p_discv4_config;
 

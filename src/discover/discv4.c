@@ -247,7 +247,7 @@ void discv4_pending_finish(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v
         if (++d->stats.consecutive_timeouts > ETHP2P_DISCV4_NTP_TIMEOUT_THRESHOLD && d->cfg.on_clock_suspect &&
             now - d->last_clock_check >= ETHP2P_DISCV4_NTP_MIN_INTERVAL_MS) {
             d->last_clock_check = now;
-            d->cfg.on_clock_suspect(d->cfg.io_ctx);
+            d->cfg.on_clock_suspect(d->cfg.hook_ctx);
         }
     } else {
         d->stats.consecutive_timeouts = 0;

@@ -7,6 +7,7 @@
 #include "ethp2p/io.h"
 #include "ethp2p/log.h"
 #include "ethp2p/nodedb.h"
+#include "ethp2p/ntp.h"
 #include "ethp2p/random.h"
 
 #include <stdio.h>
@@ -16,9 +17,11 @@
 
 #define STATUS_INTERVAL_MS 30000
 
-enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_STATUS, F_COUNT };
+enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_STATUS, F_NTP, F_COUNT };
 
 typedef struct bootnode {
+    uv_loop_t *loop;
+    const char *ntp_server;
     ethp2p_discv4_udp *udp;
     uv_signal_t sigint, sigterm;
     uv_timer_t status;
@@ -46,6 +49,14 @@ static void on_status(uv_timer_t *t)
                 (unsigned long long)(st->drop_malformed + st->drop_bad_hash + st->drop_bad_sig + st->drop_expired +
                                      st->drop_unsolicited + st->drop_no_bond + st->drop_too_big + st->drop_unknown_type),
                 (unsigned long long)st->timeouts);
+}
+
+/* Replies keep timing out: the usual cause is a wrong clock (expired packets). */
+static void on_clock_suspect(void *ctx)
+{
+    bootnode *b = ctx;
+    ETHP2P_INFO("bootnode", "many reply timeouts; checking the clock", "server=%s", b->ntp_server);
+    (void)ethp2p_ntp_check(b->loop, b->ntp_server, NULL, NULL);
 }
 
 /* Parses "none" or "extip:IP" into the advertised address. */
@@ -99,6 +110,7 @@ int cmd_bootnode(int argc, char **argv)
         [F_NODEDB] = {"nodedb", "PATH", "SQLite file remembering nodes across restarts (default: memory)", NULL},
         [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only accept and hand out nodes in these ranges", NULL},
         [F_STATUS] = {"status", "DURATION", "how often to log a status line (default 30s)", NULL},
+        [F_NTP] = {"ntp", "HOST:PORT", "NTP server for the clock check after repeated timeouts (default " ETHP2P_NTP_DEFAULT_SERVER ")", NULL},
     };
     cli_command cmd = {"ethp2p bootnode --nodekey FILE [--addr IP:PORT] [--nat none|extip:IP] [flags]",
                        "Runs a discovery-only node (discv4). Prints its enode URL as the first line of\n"
@@ -161,11 +173,15 @@ int cmd_bootnode(int argc, char **argv)
         cfg.enr_seq = ethp2p_nodedb_local_seq(b.db) + 1;
         (void)ethp2p_nodedb_set_local_seq(b.db, cfg.enr_seq);
     }
+    b.loop = uv_default_loop();
+    b.ntp_server = flags[F_NTP].value ? flags[F_NTP].value : ETHP2P_NTP_DEFAULT_SERVER;
+    cfg.hook_ctx = &b;
+    cfg.on_clock_suspect = on_clock_suspect;
     cfg.ip = adv;
     cfg.udp_port = port; /* 0: the bound port */
     cfg.tcp_port = port;
     ethp2p_random_seed_u64(&cfg.seed);
-    uv_loop_t *loop = uv_default_loop();
+    uv_loop_t *loop = b.loop;
     if (ethp2p_discv4_udp_open(loop, &cfg, &bind_ip, port, &b.udp)) {
         uv_run(loop, UV_RUN_DEFAULT);
         ethp2p_nodedb_close(b.db);

@@ -19,6 +19,7 @@ static const struct {
     {"bootnode", cmd_bootnode, "run a discovery-only node (discv4)"},
     {"discv4", cmd_discv4, "discv4 tools: ping, requestenr, resolve, crawl"},
     {"sim", cmd_sim, "simulate many nodes in one process"},
+    {"ntp", cmd_ntp, "check the system clock against an NTP server"},
 };
 
 static void usage(FILE *out)
