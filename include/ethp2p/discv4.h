@@ -60,6 +60,8 @@ typedef struct ethp2p_discv4_config {
     const ethp2p_ip *netrestrict;
     const uint8_t *netrestrict_bits;
     size_t nnetrestrict;
+    /* Signing of packets: NULL = secp256k1. Only simulations set another (see v4wire.h). */
+    const ethp2p_v4_signer *signer;
     /* The transport. */
     void *io_ctx;
     void (*send)(void *io_ctx, const ethp2p_udp_addr *to, const uint8_t *packet, size_t len);

@@ -26,6 +26,7 @@ typedef struct ethp2p_simnet_config {
     uint32_t latency_ms;
     uint32_t jitter_ms;
     double loss;            /* 0..1 */
+    int simulated_signatures; /* 1: ethp2p_v4_simulated_signer instead of secp256k1 (large runs) */
 } ethp2p_simnet_config;
 
 typedef struct ethp2p_simnet_stats {

@@ -107,6 +107,29 @@ ETHP2P_WARN_UNUSED int ethp2p_v4_decode(const uint8_t *buf, size_t len, ethp2p_v
                                         ethp2p_v4_meta *meta);
 
 /**
+ * Who signs and recovers: NULL means secp256k1 (every real node). Simulations
+ * may pass a stand-in so that ten thousand nodes fit in minutes: everything
+ * else (hashes, sizes, decoding, the protocol) stays the same.
+ */
+typedef struct ethp2p_v4_signer {
+    int (*sign)(void *ctx, const ethp2p_privkey *key, const ethp2p_pubkey *pub, const uint8_t hash[32],
+                uint8_t sig[65]);
+    int (*recover)(void *ctx, const uint8_t hash[32], const uint8_t sig[65], ethp2p_pubkey *out);
+    void *ctx;
+} ethp2p_v4_signer;
+
+/** The simulation stand-in: the "signature" carries the sender's public key. Never for real networks. */
+extern const ethp2p_v4_signer ethp2p_v4_simulated_signer;
+
+/** ethp2p_v4_decode with a signer (NULL: secp256k1). */
+ETHP2P_WARN_UNUSED int ethp2p_v4_decode_with(const ethp2p_v4_signer *s, const uint8_t *buf, size_t len,
+                                             ethp2p_v4_packet *out, ethp2p_v4_meta *meta);
+/** ethp2p_v4_encode with a signer (NULL: secp256k1); pub is key's public key (used by stand-ins). */
+ETHP2P_WARN_UNUSED int ethp2p_v4_encode_with(const ethp2p_v4_signer *s, const ethp2p_privkey *key,
+                                             const ethp2p_pubkey *pub, const ethp2p_v4_packet *p, uint8_t *out,
+                                             size_t *len, uint8_t hash[32]);
+
+/**
  * Encodes and signs a packet into out (ETHP2P_V4_MAX_PACKET bytes). hash
  * (may be NULL) receives the packet hash, which a Pong or ENRResponse must
  * echo. Returns 0, ETHP2P_ENOSPACE (over 1280 bytes), ETHP2P_EINVAL or

@@ -160,7 +160,7 @@ int discv4_send(ethp2p_discv4 *d, const ethp2p_udp_addr *to, ethp2p_v4_packet *p
     if (p->type != ETHP2P_V4_ENRRESPONSE) p->expiration = now / 1000 + ETHP2P_V4_EXPIRATION_SECONDS;
     uint8_t buf[ETHP2P_V4_MAX_PACKET];
     size_t len;
-    int rc = ethp2p_v4_encode(&d->cfg.key, p, buf, &len, hash);
+    int rc = ethp2p_v4_encode_with(d->cfg.signer, &d->cfg.key, &d->self.pubkey, p, buf, &len, hash);
     if (rc) {
         ETHP2P_ERROR(LOG_MOD, "cannot encode packet", "type=%s err=\"%s\"", ethp2p_v4_type_name(p->type),
                      ethp2p_strerror(rc));

@@ -113,7 +113,7 @@ void ethp2p_discv4_handle_packet(ethp2p_discv4 *d, const ethp2p_udp_addr *from, 
     static ethp2p_v4_packet pkt; /* ~6 KiB; single-threaded core */
     ethp2p_v4_meta meta;
     d->stats.packets_in++;
-    int rc = ethp2p_v4_decode(data, len, &pkt, &meta);
+    int rc = ethp2p_v4_decode_with(d->cfg.signer, data, len, &pkt, &meta);
     if (rc) {
         const char *why = ethp2p_strerror(rc);
         switch (rc) {

@@ -147,7 +147,29 @@ static int decode_body(uint8_t type, const ethp2p_rlp_item *list, ethp2p_v4_pack
     return ETHP2P_ENOTFOUND;
 }
 
+static int sim_sign(void *ctx, const ethp2p_privkey *key, const ethp2p_pubkey *pub, const uint8_t hash[32],
+                    uint8_t sig[65])
+{
+    memcpy(sig, pub->b, 64);
+    sig[64] = 0;
+    return 0;
+}
+
+static int sim_recover(void *ctx, const uint8_t hash[32], const uint8_t sig[65], ethp2p_pubkey *out)
+{
+    memcpy(out->b, sig, 64);
+    return sig[64] == 0 ? 0 : ETHP2P_ESIG;
+}
+
+const ethp2p_v4_signer ethp2p_v4_simulated_signer = {sim_sign, sim_recover, NULL};
+
 int ethp2p_v4_decode(const uint8_t *buf, size_t len, ethp2p_v4_packet *out, ethp2p_v4_meta *meta)
+{
+    return ethp2p_v4_decode_with(NULL, buf, len, out, meta);
+}
+
+int ethp2p_v4_decode_with(const ethp2p_v4_signer *s, const uint8_t *buf, size_t len, ethp2p_v4_packet *out,
+                          ethp2p_v4_meta *meta)
 {
     if (len < ETHP2P_V4_HEADER_SIZE || len > ETHP2P_V4_MAX_NEIGHBOURS_PACKET) return ETHP2P_EINVAL;
     uint8_t type = buf[V4_TYPE_OFF];
@@ -166,7 +188,9 @@ int ethp2p_v4_decode(const uint8_t *buf, size_t len, ethp2p_v4_packet *out, ethp
 
     uint8_t sighash[32];
     ethp2p_keccak256(buf + V4_TYPE_OFF, len - V4_TYPE_OFF, sighash);
-    if (ethp2p_recover(sighash, buf + V4_SIG_OFF, &meta->sender)) return ETHP2P_ESIG;
+    int bad = s ? s->recover(s->ctx, sighash, buf + V4_SIG_OFF, &meta->sender)
+                : ethp2p_recover(sighash, buf + V4_SIG_OFF, &meta->sender);
+    if (bad) return ETHP2P_ESIG;
     ethp2p_node_id_from_pubkey(&meta->sender, &meta->sender_id);
     return 0;
 }
@@ -237,6 +261,12 @@ static int encode_body(const ethp2p_v4_packet *p, ethp2p_rlp_writer *w)
 int ethp2p_v4_encode(const ethp2p_privkey *key, const ethp2p_v4_packet *p, uint8_t *out, size_t *len,
                      uint8_t hash[32])
 {
+    return ethp2p_v4_encode_with(NULL, key, NULL, p, out, len, hash);
+}
+
+int ethp2p_v4_encode_with(const ethp2p_v4_signer *s, const ethp2p_privkey *key, const ethp2p_pubkey *pub,
+                          const ethp2p_v4_packet *p, uint8_t *out, size_t *len, uint8_t hash[32])
+{
     ethp2p_rlp_writer w;
     ethp2p_rlp_writer_init(&w, ETHP2P_V4_MAX_PACKET - V4_DATA_OFF);
     const uint8_t *body;
@@ -253,7 +283,8 @@ int ethp2p_v4_encode(const ethp2p_privkey *key, const ethp2p_v4_packet *p, uint8
     size_t total = V4_DATA_OFF + blen;
     uint8_t sighash[32];
     ethp2p_keccak256(out + V4_TYPE_OFF, total - V4_TYPE_OFF, sighash);
-    if ((rc = ethp2p_sign_recoverable(key, sighash, out + V4_SIG_OFF))) return rc;
+    rc = s ? s->sign(s->ctx, key, pub, sighash, out + V4_SIG_OFF) : ethp2p_sign_recoverable(key, sighash, out + V4_SIG_OFF);
+    if (rc) return rc;
     ethp2p_keccak256(out + V4_SIG_OFF, total - V4_SIG_OFF, out + V4_HASH_OFF);
     if (hash) memcpy(hash, out + V4_HASH_OFF, 32);
     *len = total;

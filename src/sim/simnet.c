@@ -181,6 +181,7 @@ int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2
     c.seed = sim_rand(net);
     c.io_ctx = sn;
     c.send = sim_send;
+    if (net->cfg.simulated_signatures) c.signer = &ethp2p_v4_simulated_signer;
     if (!(sn->core = ethp2p_discv4_new(&c, net->now))) {
         free(sn);
         return ETHP2P_EKEY;

@@ -267,6 +267,24 @@ static void test_rejects(void **state)
     assert_int_equal(ethp2p_v4_decode(buf, len, &pkt, &meta), ETHP2P_ESIG);
 }
 
+static void test_simulated_signatures_never_pass_real_decoding(void **state)
+{
+    assert_int_equal(make_key(), 0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_ENRREQUEST;
+    pkt.expiration = 99;
+    uint8_t buf[ETHP2P_V4_MAX_PACKET];
+    size_t len;
+    assert_int_equal(ethp2p_v4_encode_with(&ethp2p_v4_simulated_signer, &key, &pub, &pkt, buf, &len, NULL), 0);
+    ethp2p_v4_meta meta;
+    /* The stand-in decodes its own packets, with the right sender... */
+    assert_int_equal(ethp2p_v4_decode_with(&ethp2p_v4_simulated_signer, buf, len, &pkt2, &meta), 0);
+    assert_memory_equal(meta.sender.b, pub.b, 64);
+    /* ...but a real node either rejects them or recovers someone else: never the claimed key. */
+    int rc = ethp2p_v4_decode(buf, len, &pkt2, &meta);
+    if (rc == 0) assert_memory_not_equal(meta.sender.b, pub.b, 64);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_all_types),
         cmocka_unit_test(test_lenient_fields),
         cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_simulated_signatures_never_pass_real_decoding),
     };
     return cmocka_run_group_tests(tests, tu_vectors_setup, tu_vectors_teardown);
 }

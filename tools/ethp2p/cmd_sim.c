@@ -17,7 +17,7 @@
 #define SIM_START_MS 1800000000000ULL
 #define SAMPLE_EVERY_MS 10000
 
-enum { F_NODES, F_SEED, F_DURATION, F_LATENCY, F_JITTER, F_LOSS, F_LOOKUPS, F_COUNT };
+enum { F_NODES, F_SEED, F_DURATION, F_LATENCY, F_JITTER, F_LOSS, F_LOOKUPS, F_SIGNATURES, F_COUNT };
 
 typedef struct lookup_result {
     ethp2p_node_id target;
@@ -54,6 +54,7 @@ static int sim_discv4(int argc, char **argv)
         [F_JITTER] = {"jitter", "DURATION", "extra random latency up to this (default 80ms)", NULL},
         [F_LOSS] = {"loss", "P", "packet loss probability 0..1 (default 0.01)", NULL},
         [F_LOOKUPS] = {"lookups", "K", "random lookups measured after the run (default 200)", NULL},
+        [F_SIGNATURES] = {"signatures", "real|simulated", "secp256k1, or a stand-in that skips ECDSA (default: real up to 2000 nodes)", NULL},
     };
     cli_command cmd = {"ethp2p sim discv4 --nodes N --seed S [flags]",
                        "Runs N discv4 nodes on a simulated network and prints JSON: time to converge,\n"
@@ -79,13 +80,22 @@ static int sim_discv4(int argc, char **argv)
             return CLI_USAGE;
         }
     }
+    int simulated = nodes > 2000;
+    if (flags[F_SIGNATURES].value) {
+        if (strcmp(flags[F_SIGNATURES].value, "real") == 0) simulated = 0;
+        else if (strcmp(flags[F_SIGNATURES].value, "simulated") == 0) simulated = 1;
+        else {
+            cli_error("--signatures: '%s' is not 'real' or 'simulated'", flags[F_SIGNATURES].value);
+            return CLI_USAGE;
+        }
+    }
     if (nodes < 2 || nodes > 65536) {
         cli_error("--nodes: %llu is out of range (2-65536)", (unsigned long long)nodes);
         return CLI_USAGE;
     }
     double t0 = wall_seconds();
     ethp2p_simnet_config sc = {.seed = seed, .start_ms = SIM_START_MS, .latency_ms = (uint32_t)latency,
-                               .jitter_ms = (uint32_t)jitter, .loss = loss};
+                               .jitter_ms = (uint32_t)jitter, .loss = loss, .simulated_signatures = simulated};
     ethp2p_simnet *net = ethp2p_simnet_new(&sc);
     if (!net) return CLI_FAIL;
     uint64_t krng = seed * 0x9e3779b97f4a7c15ULL + 1;
@@ -176,6 +186,7 @@ static int sim_discv4(int argc, char **argv)
     json_t *o = json_object();
     json_object_set_new(o, "nodes", json_integer((json_int_t)nodes));
     json_object_set_new(o, "seed", json_integer((json_int_t)seed));
+    json_object_set_new(o, "signatures", json_string(simulated ? "simulated" : "secp256k1"));
     json_object_set_new(o, "virtualSeconds", json_real((double)(ethp2p_simnet_now(net) - SIM_START_MS) / 1000.0));
     json_object_set_new(o, "convergedAfterSeconds", converged_at ? json_real((double)converged_at / 1000.0) : json_null());
     json_t *fill = json_object();
