@@ -385,6 +385,173 @@ static void test_ping_matching(void **state)
     assert_int_equal(ping_err, ETHP2P_ECANCELED);
 }
 
+static int fn_calls, fn_err;
+static void on_findnode(void *arg, int err, const ethp2p_enode *nodes, size_t n)
+{
+    fn_calls++;
+    fn_err = err;
+}
+
+static void test_rebond_rules(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    ethp2p_v4_meta meta;
+    bond(d, T0);
+    /* Bonded recently: FindNode goes straight out. */
+    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, T0 + 1000, on_findnode, NULL), 0);
+    assert_int_equal(nsent, 1);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_FINDNODE);
+    /* 13 hours later (the spec's 12 h have passed): Ping first. */
+    nsent = 0;
+    uint64_t later = T0 + 13ULL * 3600 * 1000;
+    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, later, on_findnode, NULL), 0);
+    assert_int_equal(nsent, 1);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_PING);
+    ethp2p_discv4_free(d);
+
+    /* More than 5 failed FindNodes: bond again before asking. */
+    d = make_core();
+    bond(d, T0);
+    fn_calls = 0;
+    uint64_t t = T0 + 1000;
+    for (int i = 0; i < ETHP2P_DISCV4_MAX_FINDNODE_FAILURES + 1; i++) {
+        nsent = 0;
+        assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, t, on_findnode, NULL), 0);
+        assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_FINDNODE);
+        t += 600;
+        ethp2p_discv4_tick(d, t);
+    }
+    assert_int_equal(fn_calls, ETHP2P_DISCV4_MAX_FINDNODE_FAILURES + 1);
+    assert_int_equal(fn_err, ETHP2P_ETIMEDOUT);
+    nsent = 0;
+    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, t, on_findnode, NULL), 0);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_PING);
+    ethp2p_discv4_free(d);
+}
+
+static void test_empty_table_answers_one_empty_packet(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    bond(d, T0);
+    (void)ethp2p_table_remove(ethp2p_discv4_table(d), &remote_node.id, T0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, T0 + 100, NULL);
+    assert_int_equal(nsent, 1);
+    ethp2p_v4_meta meta;
+    ethp2p_v4_packet *nb = sent_packet_at(0, &meta);
+    assert_int_equal(nb->type, ETHP2P_V4_NEIGHBOURS);
+    assert_int_equal(nb->u.neighbours.count, 0);
+    ethp2p_discv4_free(d);
+}
+
+static void test_netrestrict(void **state)
+{
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cfg.key.b, 0x21, 32);
+    cfg.no_background = 1;
+    cfg.send = capture;
+    ethp2p_ip allowed = {4, {10, 0, 0, 0}};
+    uint8_t bits = 24;
+    cfg.netrestrict = &allowed;
+    cfg.netrestrict_bits = &bits;
+    cfg.nnetrestrict = 1;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
+    setup_remote(); /* 10.0.0.2: inside */
+    nsent = 0;
+    uint8_t h[32];
+    ping_from_remote(d, T0, h);
+    assert_int_equal(nsent, 2); /* answered */
+    nsent = 0;
+    assert_int_equal(ethp2p_ip_parse("10.0.1.2", &remote_addr.ip), 0); /* outside */
+    ping_from_remote(d, T0, h);
+    assert_int_equal(nsent, 0);
+    ethp2p_discv4_free(d);
+}
+
+static int enr_err = 99;
+static uint64_t enr_seq_got;
+static void on_enr(void *arg, int err, const ethp2p_enr *rec)
+{
+    enr_err = err;
+    enr_seq_got = rec ? rec->seq : 0;
+}
+
+static void enr_response_from_remote(ethp2p_discv4 *d, const uint8_t req_hash[32], uint64_t seq, uint64_t now)
+{
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_ENRRESPONSE;
+    memcpy(pkt.u.enrresponse.request_hash, req_hash, 32);
+    ethp2p_enr_init(&pkt.u.enrresponse.record);
+    pkt.u.enrresponse.record.seq = seq;
+    assert_int_equal(ethp2p_enr_set_ip(&pkt.u.enrresponse.record, &remote_addr.ip), 0);
+    assert_int_equal(ethp2p_enr_set_port(&pkt.u.enrresponse.record, "udp", 30304), 0);
+    assert_int_equal(ethp2p_enr_sign(&pkt.u.enrresponse.record, &remote_key), 0);
+    remote_send(d, &pkt, now, NULL);
+}
+
+static void test_enr_responses(void **state)
+{
+    ethp2p_discv4 *d = make_core();
+    bond(d, T0);
+    ethp2p_v4_meta meta;
+    /* A valid record, signed by the node: delivered and recorded in the table. */
+    assert_int_equal(ethp2p_discv4_request_enr(d, &remote_node, T0 + 100, on_enr, NULL), 0);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_ENRREQUEST);
+    enr_response_from_remote(d, meta.hash, 9, T0 + 110);
+    assert_int_equal(enr_err, 0);
+    assert_int_equal(enr_seq_got, 9);
+    assert_int_equal(ethp2p_table_get(ethp2p_discv4_table(d), &remote_node.id)->seq, 9);
+    /* An older record than known is not accepted. */
+    nsent = 0;
+    enr_err = 99;
+    assert_int_equal(ethp2p_discv4_request_enr(d, &remote_node, T0 + 200, on_enr, NULL), 0);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_ENRREQUEST);
+    enr_response_from_remote(d, meta.hash, 3, T0 + 210);
+    assert_int_not_equal(enr_err, 0);
+    assert_int_not_equal(enr_err, 99);
+    /* A response to a request we never made is dropped. */
+    uint8_t other[32] = {7};
+    uint64_t before = ethp2p_discv4_get_stats(d)->drop_unsolicited;
+    enr_response_from_remote(d, other, 10, T0 + 300);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_unsolicited, before + 1);
+    ethp2p_discv4_free(d);
+}
+
+static void test_revalidation_pong_with_newer_seq_fetches_record(void **state)
+{
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cfg.key.b, 0x21, 32);
+    cfg.ip = (ethp2p_ip){4, {10, 0, 0, 1}};
+    cfg.udp_port = cfg.tcp_port = 30303;
+    cfg.send = capture;
+    cfg.seed = 3;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0); /* background on: revalidation runs */
+    setup_remote();
+    bond(d, T0);
+    ethp2p_discv4_start(d, T0);
+    /* Tick until the revalidation Ping to the remote goes out. */
+    ethp2p_v4_meta meta;
+    int found = 0;
+    for (uint64_t t = T0 + 1; t < T0 + 20000 && !found; t += 50) {
+        nsent = 0;
+        ethp2p_discv4_tick(d, t);
+        for (size_t i = 0; i < nsent && !found; i++)
+            if (sent[i].to.port == 30304 && sent_packet_at(i, &meta)->type == ETHP2P_V4_PING) {
+                found = 1;
+                nsent = 0;
+                pong_from_remote(d, meta.hash, 4, t + 5); /* seq 4 > the 0 we know */
+                assert_true(nsent >= 1);
+                assert_int_equal(sent_packet_at(nsent - 1, &meta)->type, ETHP2P_V4_ENRREQUEST);
+            }
+    }
+    assert_true(found);
+    ethp2p_discv4_free(d);
+}
+
 static int clock_suspects;
 static void on_clock(void *ctx) { clock_suspects++; }
 
@@ -420,6 +587,11 @@ int main(void)
         cmocka_unit_test(test_drops),
         cmocka_unit_test(test_ping_matching),
         cmocka_unit_test(test_clock_suspect_after_many_timeouts),
+        cmocka_unit_test(test_rebond_rules),
+        cmocka_unit_test(test_empty_table_answers_one_empty_packet),
+        cmocka_unit_test(test_netrestrict),
+        cmocka_unit_test(test_enr_responses),
+        cmocka_unit_test(test_revalidation_pong_with_newer_seq_fetches_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
