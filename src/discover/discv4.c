@@ -212,9 +212,7 @@ void discv4_bond_persist(ethp2p_discv4 *d, const bond_entry *b)
 static pending *pending_add(ethp2p_discv4 *d, const ethp2p_enode *n, uint8_t reply_type, const uint8_t hash[32],
                             uint64_t now, pending_done_fn done, void *arg, void *arg2)
 {
-    size_t count = 0;
-    for (pending *p = d->pending; p && count < MAX_PENDING; p = p->next) count++;
-    if (count >= MAX_PENDING) return NULL;
+    if (d->npending >= MAX_PENDING) return NULL;
     pending *p = calloc(1, sizeof(*p));
     if (!p) return NULL;
     p->node = *n;
@@ -226,6 +224,7 @@ static pending *pending_add(ethp2p_discv4 *d, const ethp2p_enode *n, uint8_t rep
     p->arg2 = arg2;
     p->next = d->pending;
     d->pending = p;
+    d->npending++;
     return p;
 }
 
@@ -242,6 +241,7 @@ static void pending_unlink(ethp2p_discv4 *d, pending *target)
 void discv4_pending_finish(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now)
 {
     if (!p->detached) pending_unlink(d, p);
+    d->npending--;
     if (err == ETHP2P_ETIMEDOUT) {
         d->stats.timeouts++;
         if (++d->stats.consecutive_timeouts > ETHP2P_DISCV4_NTP_TIMEOUT_THRESHOLD && d->cfg.on_clock_suspect &&

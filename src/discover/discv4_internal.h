@@ -69,6 +69,7 @@ struct ethp2p_discv4 {
     ethp2p_table *table;
     bond_store bonds;
     pending *pending;
+    size_t npending;             /* bounded by MAX_PENDING */
     query *sleeping;             /* queries waiting for a bond or its grace period */
     lookup *lookups;
     ethp2p_discv4_stats stats;
