@@ -56,10 +56,10 @@ fuzz: $(FUZZ_BUILD)/.configured
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench-smoke: build
-	$(BUILD)/bench/bench_primitives --quick
+	bash scripts/bench.sh $(BUILD) --quick
 
 bench: build
-	$(BUILD)/bench/bench_primitives
+	bash scripts/bench.sh $(BUILD)
 
 install: build
 	cmake --install $(BUILD)

@@ -391,10 +391,11 @@ int discv4_query(ethp2p_discv4 *d, uint8_t type, const ethp2p_enode *n, const et
     q->arg = arg;
     q->arg2 = arg2;
     /* The remote answers only if it holds a recent proof of us: we must have
-     * answered its Ping lately (rebond before the spec's 12 h). */
+     * answered its Ping lately (rebond before the spec's 12 h). A FindNode that
+     * failed since suggests it does not (our Pong may have been lost): prove
+     * ourselves again rather than wait for the reference's 5 failures. */
     bond_entry *b = discv4_bond(d, &n->id, &n->ip, 0);
-    int bonded = b && b->last_ping_rx && now - b->last_ping_rx < ETHP2P_DISCV4_REBOND_MS &&
-                 b->find_fails <= ETHP2P_DISCV4_MAX_FINDNODE_FAILURES;
+    int bonded = b && b->last_ping_rx && now - b->last_ping_rx < ETHP2P_DISCV4_REBOND_MS && b->find_fails == 0;
     if (bonded) {
         discv4_query_send(d, q, now);
         return 0;
@@ -459,12 +460,6 @@ void discv4_query_send(ethp2p_discv4 *d, query *q, uint64_t now)
     uint8_t reply = q->type == ETHP2P_V4_FINDNODE ? ETHP2P_V4_NEIGHBOURS : ETHP2P_V4_ENRRESPONSE;
     if (rc || !pending_add(d, &q->node, reply, hash, now, query_reply_done, q, NULL))
         query_free_fail(d, q, rc ? rc : ETHP2P_EBUSY, now);
-}
-
-void discv4_wake_queries_for(ethp2p_discv4 *d, const ethp2p_node_id *id, uint64_t now)
-{
-    for (query *q = d->sleeping; q; q = q->next)
-        if (memcmp(q->node.id.b, id->b, 32) == 0 && q->wake_at != NEVER && q->wake_at > now) q->wake_at = now;
 }
 
 /* ---- ENR request API ---- */

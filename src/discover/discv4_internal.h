@@ -110,7 +110,6 @@ void discv4_note_pong(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now);
 int discv4_match_reply(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_meta *meta,
                        const ethp2p_v4_packet *pkt, uint64_t now);
 void discv4_pending_finish(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now);
-void discv4_wake_queries_for(ethp2p_discv4 *d, const ethp2p_node_id *id, uint64_t now);
 void discv4_query_send(ethp2p_discv4 *d, query *q, uint64_t now);
 
 /* lookups (discv4_lookup.c) */

@@ -54,8 +54,6 @@ static void handle_ping(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const eth
     } else {
         (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_INBOUND, now);
     }
-    /* A query waiting for this node's ping-back can go now. */
-    discv4_wake_queries_for(d, &n.id, now);
 }
 
 static void handle_findnode(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_meta *meta,

@@ -15,6 +15,7 @@
 #define LOG_MOD "discv4"
 #define BONDS_EXPIRE_EVERY_MS (3600ULL * 1000)
 #define EMPTY_TABLE_RETRY_MS (10ULL * 1000)
+#define THIN_TABLE_RETRY_MS (60ULL * 1000) /* fewer nodes than one bucket holds */
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
@@ -113,12 +114,18 @@ uint64_t ethp2p_discv4_tick(ethp2p_discv4 *d, uint64_t now_ms)
     uint64_t next = NEVER;
     if (!d->cfg.no_background) {
         next = min_u64(next, run_revalidation(d, now_ms));
-        int empty_retry = ethp2p_table_len(d->table) == 0 && d->refresh_stage == 0 &&
-                          now_ms - d->last_refresh >= EMPTY_TABLE_RETRY_MS;
-        if (now_ms >= d->refresh_at || empty_retry) discv4_refresh(d, now_ms);
+        /* Refresh every 30 minutes, and sooner while the table is empty or thin:
+         * a node whose first lookups failed should not wait half an hour. */
+        size_t len = ethp2p_table_len(d->table);
+        uint64_t retry = len == 0 ? EMPTY_TABLE_RETRY_MS : len < ETHP2P_TABLE_BUCKET_SIZE ? THIN_TABLE_RETRY_MS : 0;
+        int started = d->refresh_at != NEVER;
+        uint64_t retry_at = retry && started ? d->last_refresh + retry : NEVER;
+        if (started && d->refresh_stage == 0 && (now_ms >= d->refresh_at || now_ms >= retry_at)) {
+            discv4_refresh(d, now_ms);
+            retry_at = retry ? d->last_refresh + retry : NEVER;
+        }
         next = min_u64(next, d->refresh_at);
-        if (ethp2p_table_len(d->table) == 0 && d->refresh_stage == 0)
-            next = min_u64(next, d->last_refresh + EMPTY_TABLE_RETRY_MS);
+        if (d->refresh_stage == 0) next = min_u64(next, retry_at);
     }
     if (now_ms >= d->bonds_expire_at) {
         if (d->cfg.db) (void)ethp2p_nodedb_expire(d->cfg.db, now_ms);

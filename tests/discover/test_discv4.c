@@ -409,23 +409,36 @@ static void test_rebond_rules(void **state)
     assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_PING);
     ethp2p_discv4_free(d);
 
-    /* More than 5 failed FindNodes: bond again before asking. */
+    /* A failed FindNode (maybe our Pong was lost and the remote holds no proof of
+     * us): bond again before the next one, not only after the reference's 5. */
     d = make_core();
     bond(d, T0);
     fn_calls = 0;
-    uint64_t t = T0 + 1000;
-    for (int i = 0; i < ETHP2P_DISCV4_MAX_FINDNODE_FAILURES + 1; i++) {
-        nsent = 0;
-        assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, t, on_findnode, NULL), 0);
-        assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_FINDNODE);
-        t += 600;
-        ethp2p_discv4_tick(d, t);
-    }
-    assert_int_equal(fn_calls, ETHP2P_DISCV4_MAX_FINDNODE_FAILURES + 1);
+    nsent = 0;
+    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, T0 + 1000, on_findnode, NULL), 0);
+    assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_FINDNODE);
+    ethp2p_discv4_tick(d, T0 + 1600);
+    assert_int_equal(fn_calls, 1);
     assert_int_equal(fn_err, ETHP2P_ETIMEDOUT);
     nsent = 0;
-    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, t, on_findnode, NULL), 0);
+    assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, T0 + 2000, on_findnode, NULL), 0);
     assert_int_equal(sent_packet_at(0, &meta)->type, ETHP2P_V4_PING);
+    ethp2p_discv4_free(d);
+
+    /* Five failures in a row remove the node from the table. */
+    d = make_core();
+    bond(d, T0);
+    ethp2p_table_add(ethp2p_discv4_table(d), &remote_node, ETHP2P_TABLE_FOUND, T0);
+    uint64_t t = T0 + 1000;
+    fn_calls = 0;
+    for (int i = 1; i <= ETHP2P_DISCV4_MAX_FINDNODE_FAILURES; i++) {
+        assert_non_null(ethp2p_table_get(ethp2p_discv4_table(d), &remote_node.id));
+        assert_int_equal(ethp2p_discv4_findnode(d, &remote_node, &remote_pub, t, on_findnode, NULL), 0);
+        /* Run until this request completes (a re-bonding Ping, the grace, the FindNode). */
+        while (fn_calls < i) ethp2p_discv4_tick(d, t += 100);
+        assert_int_equal(fn_err, ETHP2P_ETIMEDOUT);
+    }
+    assert_null(ethp2p_table_get(ethp2p_discv4_table(d), &remote_node.id));
     ethp2p_discv4_free(d);
 }
 
@@ -529,10 +542,9 @@ static void test_revalidation_pong_with_newer_seq_fetches_record(void **state)
     cfg.udp_port = cfg.tcp_port = 30303;
     cfg.send = capture;
     cfg.seed = 3;
-    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0); /* background on: revalidation runs */
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0); /* background on, not started: revalidation only */
     setup_remote();
     bond(d, T0);
-    ethp2p_discv4_start(d, T0);
     /* Tick until the revalidation Ping to the remote goes out. */
     ethp2p_v4_meta meta;
     int found = 0;

@@ -146,12 +146,29 @@ static int sim_discv4(int argc, char **argv)
             converged_at = t - SIM_START_MS;
         prev_mean = mean;
     }
-    size_t minfill = SIZE_MAX, maxfill = 0, sum = 0;
+    size_t minfill = SIZE_MAX, maxfill = 0, sum = 0, under = 0;
     for (uint64_t i = 0; i < nodes; i++) {
         size_t len = ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)));
         sum += len;
         if (len < minfill) minfill = len;
         if (len > maxfill) maxfill = len;
+        if (len < need) {
+            under++;
+            if (getenv("ETHP2P_SIM_DEBUG")) {
+                const ethp2p_discv4_stats *ds = ethp2p_discv4_get_stats(ethp2p_simnet_node(net, (int)i));
+                fprintf(stderr,
+                        "sparse table: node %llu has %zu; in=%llu out=%llu timeouts=%llu unsolicited=%llu "
+                        "nobond=%llu expired=%llu lookups=%llu ping/pong/find/nb in %llu/%llu/%llu/%llu out %llu/%llu/%llu/%llu\n",
+                        (unsigned long long)i, len, (unsigned long long)ds->packets_in, (unsigned long long)ds->packets_out,
+                        (unsigned long long)ds->timeouts, (unsigned long long)ds->drop_unsolicited,
+                        (unsigned long long)ds->drop_no_bond, (unsigned long long)ds->drop_expired,
+                        (unsigned long long)ds->lookups_done, (unsigned long long)ds->in_by_type[1],
+                        (unsigned long long)ds->in_by_type[2], (unsigned long long)ds->in_by_type[3],
+                        (unsigned long long)ds->in_by_type[4], (unsigned long long)ds->out_by_type[1],
+                        (unsigned long long)ds->out_by_type[2], (unsigned long long)ds->out_by_type[3],
+                        (unsigned long long)ds->out_by_type[4]);
+            }
+        }
     }
     /* Lookups for random existing nodes, from random nodes, one after another. */
     int *hops = calloc(lookups ? lookups : 1, sizeof(int));
@@ -193,6 +210,7 @@ static int sim_discv4(int argc, char **argv)
     json_object_set_new(fill, "min", json_integer((json_int_t)minfill));
     json_object_set_new(fill, "mean", json_real((double)sum / (double)nodes));
     json_object_set_new(fill, "max", json_integer((json_int_t)maxfill));
+    json_object_set_new(fill, "nodesUnder16", json_integer((json_int_t)under));
     json_object_set_new(o, "tableFill", fill);
     json_t *lk = json_object();
     json_object_set_new(lk, "count", json_integer((json_int_t)lookups));
