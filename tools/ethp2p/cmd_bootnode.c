@@ -24,7 +24,8 @@ typedef struct bootnode {
     const char *ntp_server;
     ethp2p_discv4_udp *udp;
     uv_signal_t sigint, sigterm;
-    uv_timer_t status;
+    uv_timer_t status, reach;
+    size_t nbootnodes;
     ethp2p_nodedb *db;
 } bootnode;
 
@@ -36,6 +37,19 @@ static void on_signal(uv_signal_t *s, int signum)
     uv_close((uv_handle_t *)&b->sigint, NULL);
     uv_close((uv_handle_t *)&b->sigterm, NULL);
     uv_close((uv_handle_t *)&b->status, NULL);
+    uv_close((uv_handle_t *)&b->reach, NULL);
+}
+
+/* Ten seconds in: if bootnodes were given and none answered, say so plainly. */
+static void on_reach_check(uv_timer_t *t)
+{
+    bootnode *b = t->data;
+    ethp2p_discv4 *d = ethp2p_discv4_udp_core(b->udp);
+    if (b->nbootnodes && ethp2p_discv4_get_stats(d)->in_by_type[ETHP2P_V4_PONG] == 0)
+        ETHP2P_WARN("bootnode",
+                    "no bootnode answered: check the addresses and that UDP reaches them; without internet, "
+                    "run a local network (see README: 'Without internet')",
+                    "bootnodes=%zu", b->nbootnodes);
 }
 
 static void on_status(uv_timer_t *t)
@@ -208,6 +222,10 @@ int cmd_bootnode(int argc, char **argv)
     uv_timer_init(loop, &b.status);
     b.status.data = &b;
     uv_timer_start(&b.status, on_status, status_ms, status_ms);
+    b.nbootnodes = cfg.nbootnodes;
+    uv_timer_init(loop, &b.reach);
+    b.reach.data = &b;
+    uv_timer_start(&b.reach, on_reach_check, 10000, 0);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
     ethp2p_nodedb_close(b.db);
