@@ -1,6 +1,7 @@
 /* Test helpers; see test_util.h. */
 #include "test_util.h"
 #include "ethp2p/hex.h"
+#include "ethp2p/random.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,13 +49,7 @@ void tu_vec_hex(const char *section, const char *name, uint8_t *out, size_t n)
     tu_hex_fixed(tu_str(obj, name), out, n);
 }
 
-uint64_t tu_rand(tu_rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+uint64_t tu_rand(tu_rng *r) { return ethp2p_splitmix64(&r->s); }
 
 uint64_t tu_rand_below(tu_rng *r, uint64_t n) { return n ? tu_rand(r) % n : 0; }
 

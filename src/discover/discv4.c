@@ -15,6 +15,7 @@
 #include "discover/discv4_internal.h"
 #include "ethp2p/log.h"
 #include "ethp2p/nodedb.h"
+#include "ethp2p/random.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,7 @@
 #define EMPTY_TABLE_RETRY_MS (10ULL * 1000)
 #define MAX_PENDING 4096 /* bounds memory whatever remotes do */
 
-uint64_t discv4_rand(ethp2p_discv4 *d)
-{
-    uint64_t z = (d->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+uint64_t discv4_rand(ethp2p_discv4 *d) { return ethp2p_splitmix64(&d->rng); }
 
 void discv4_fmt_addr(const ethp2p_udp_addr *a, char *out, size_t cap)
 {

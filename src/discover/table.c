@@ -6,6 +6,7 @@
  * hash index would only pay off for far larger tables.
  */
 #include "ethp2p/table.h"
+#include "ethp2p/random.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,7 @@ struct ethp2p_table {
     size_t len;
 };
 
-static uint64_t rng_next(ethp2p_table *t)
-{
-    uint64_t z = (t->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rng_below(ethp2p_table *t, uint64_t n) { return n ? rng_next(t) % n : 0; }
+static uint64_t rng_below(ethp2p_table *t, uint64_t n) { return n ? ethp2p_splitmix64(&t->rng) % n : 0; }
 
 ethp2p_table *ethp2p_table_new(const ethp2p_node_id *self, uint64_t seed)
 {

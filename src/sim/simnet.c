@@ -6,6 +6,7 @@
  * no longer matches the node's armed time is stale and skipped.
  */
 #include "ethp2p/simnet.h"
+#include "ethp2p/random.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +44,7 @@ struct ethp2p_simnet {
     ethp2p_simnet_stats stats;
 };
 
-static uint64_t sim_rand(ethp2p_simnet *n)
-{
-    uint64_t z = (n->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t sim_rand(ethp2p_simnet *n) { return ethp2p_splitmix64(&n->rng); }
 
 static int ev_less(const sim_event *a, const sim_event *b)
 {

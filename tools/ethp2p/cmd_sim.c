@@ -5,6 +5,7 @@
  * random nodes fare (success rate, hop counts, queries).
  */
 #include "cli.h"
+#include "ethp2p/random.h"
 #include "ethp2p/simnet.h"
 
 #include <jansson.h>
@@ -106,10 +107,7 @@ static int sim_discv4(int argc, char **argv)
         ethp2p_privkey k;
         do {
             for (int b = 0; b < 32; b += 8) {
-                uint64_t z = (krng += 0x9e3779b97f4a7c15ULL);
-                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-                z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-                z ^= z >> 31;
+                uint64_t z = ethp2p_splitmix64(&krng);
                 memcpy(k.b + b, &z, 8);
             }
         } while (ethp2p_privkey_check(&k));
