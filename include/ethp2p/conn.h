@@ -60,6 +60,9 @@ ETHP2P_WARN_UNUSED int ethp2p_conn_send(ethp2p_conn *c, const ethp2p_shared_cap 
 /** Sends Disconnect(reason) if possible and closes. */
 void ethp2p_conn_disconnect(ethp2p_conn *c, int reason);
 
+/** The socket failed or closed: closes without sending anything. */
+void ethp2p_conn_abort(ethp2p_conn *c, int reason);
+
 int ethp2p_conn_state(const ethp2p_conn *c);
 /** The remote's Hello (valid from ACTIVE on). */
 const ethp2p_hello *ethp2p_conn_remote_hello(const ethp2p_conn *c);

@@ -43,6 +43,40 @@ uint64_t ethp2p_discv4_udp_errors(const ethp2p_discv4_udp *u);
 /** Closes the socket and frees the core once libuv has released the handles (run the loop after). */
 void ethp2p_discv4_udp_close(ethp2p_discv4_udp *u);
 
+/* ---- RLPx over TCP ---- */
+
+struct ethp2p_conn_config;
+typedef struct ethp2p_rlpx_tcp ethp2p_rlpx_tcp;
+
+/** Called once when a connection's socket is closed and its memory about to go. */
+typedef void (*ethp2p_rlpx_tcp_done_cb)(void *arg, ethp2p_rlpx_tcp *t);
+
+/**
+ * Dials ip:port and runs an RLPx connection with cfg (cfg->initiator must be
+ * set, with cfg->remote). The conn callbacks of cfg fire as usual; done runs
+ * after the socket closed. Writes beyond ETHP2P_RLPX_TCP_WRITE_LIMIT queued
+ * bytes end the connection (a peer that does not read is dropped, not buffered).
+ */
+int ethp2p_rlpx_tcp_dial(struct uv_loop_s *loop, const struct ethp2p_conn_config *cfg, const ethp2p_ip *ip,
+                         uint16_t port, ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out);
+#define ETHP2P_RLPX_TCP_WRITE_LIMIT (32u * 1024 * 1024)
+
+typedef struct ethp2p_rlpx_listener ethp2p_rlpx_listener;
+/** Fills cfg for an accepted connection (its ctx, callbacks); return nonzero to refuse it. */
+typedef int (*ethp2p_rlpx_accept_cb)(void *arg, ethp2p_rlpx_tcp *t, struct ethp2p_conn_config *cfg);
+/** Listens on ip:port; every accepted socket gets an RLPx recipient connection. */
+int ethp2p_rlpx_listen(struct uv_loop_s *loop, const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_accept_cb accept,
+                       ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_listener **out);
+uint16_t ethp2p_rlpx_listener_port(const ethp2p_rlpx_listener *l);
+void ethp2p_rlpx_listener_close(ethp2p_rlpx_listener *l);
+
+/** The connection inside (valid until done). */
+struct ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t);
+/** Re-arms timers after calling into the connection directly. */
+void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t);
+/** The remote address. */
+void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
+
 #ifdef __cplusplus
 }
 #endif

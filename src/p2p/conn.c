@@ -104,6 +104,8 @@ void ethp2p_conn_disconnect(ethp2p_conn *c, int reason)
     close_conn(c, reason, 0);
 }
 
+void ethp2p_conn_abort(ethp2p_conn *c, int reason) { close_conn(c, reason, 1); }
+
 static int send_hello(ethp2p_conn *c)
 {
     ethp2p_hello h;

@@ -70,5 +70,6 @@ int cmd_discv4(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_ntp(int argc, char **argv);
+int cmd_rlpx(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
     {"rlpdump", cmd_rlpdump, "print the structure of RLP data"},
     {"bootnode", cmd_bootnode, "run a discovery-only node (discv4)"},
     {"discv4", cmd_discv4, "discv4 tools: ping, requestenr, resolve, crawl"},
+    {"rlpx", cmd_rlpx, "RLPx tools: ping (exchange Hellos), listen"},
     {"sim", cmd_sim, "simulate many nodes in one process"},
     {"ntp", cmd_ntp, "check the system clock against an NTP server"},
 };

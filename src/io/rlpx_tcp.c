@@ -1,0 +1,319 @@
+/*
+ * RLPx connections on libuv TCP streams. The driver owns the socket, one
+ * timer, and the write accounting; the sans-I/O connection owns the protocol.
+ * When the connection closes, pending writes (its Disconnect) are flushed with
+ * uv_shutdown before the socket is closed.
+ */
+#include "ethp2p/conn.h"
+#include "ethp2p/io.h"
+#include "ethp2p/log.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define LOG_MOD "rlpx"
+#define READ_CHUNK 65536
+
+struct ethp2p_rlpx_tcp {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    uv_connect_t connect_req;
+    uv_shutdown_t shutdown_req;
+    ethp2p_conn *conn;
+    ethp2p_conn_config user;   /* the owner's callbacks */
+    ethp2p_rlpx_tcp_done_cb done;
+    void *done_arg;
+    size_t queued;
+    int closing, handles, connected;
+    ethp2p_ip peer_ip;
+    uint16_t peer_port;
+};
+
+struct ethp2p_rlpx_listener {
+    uv_tcp_t tcp;
+    ethp2p_rlpx_accept_cb accept;
+    ethp2p_rlpx_tcp_done_cb done;
+    void *arg;
+    uint16_t port;
+};
+
+typedef struct write_req {
+    uv_write_t req;
+    ethp2p_rlpx_tcp *t;
+    size_t len;
+    char data[];
+} write_req;
+
+static uint64_t now_ms(void) { return ethp2p_io_now_ms(); }
+
+/* Frees the object a handle is embedded in (its data pointer). */
+static void free_on_close(uv_handle_t *h) { free(h->data); }
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    ethp2p_rlpx_tcp *t = h->data;
+    if (--t->handles > 0) return;
+    if (t->done) t->done(t->done_arg, t);
+    ethp2p_conn_free(t->conn);
+    free(t);
+}
+
+static void close_socket(ethp2p_rlpx_tcp *t)
+{
+    if (t->closing) return;
+    t->closing = 1;
+    uv_timer_stop(&t->timer);
+    uv_close((uv_handle_t *)&t->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&t->tcp, on_handle_closed);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status) { close_socket(req->data); }
+
+static void on_write(uv_write_t *req, int status)
+{
+    write_req *w = (write_req *)req;
+    w->t->queued -= w->len;
+    free(w);
+}
+
+static void tcp_send(void *ctx, const uint8_t *data, size_t len)
+{
+    ethp2p_rlpx_tcp *t = ctx;
+    if (t->closing) return;
+    if (t->queued + len > ETHP2P_RLPX_TCP_WRITE_LIMIT) {
+        ETHP2P_DEBUG(LOG_MOD, "peer does not read: dropping", "queued=%zu", t->queued);
+        ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+        return;
+    }
+    write_req *w = malloc(sizeof(*w) + len);
+    if (!w) return;
+    w->t = t;
+    w->len = len;
+    memcpy(w->data, data, len);
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+    t->queued += len;
+    if (uv_write(&w->req, (uv_stream_t *)&t->tcp, &b, 1, on_write) != 0) {
+        t->queued -= len;
+        free(w);
+    }
+}
+
+static int fwd_hello(void *ctx, const ethp2p_hello *h)
+{
+    ethp2p_rlpx_tcp *t = ctx;
+    return t->user.on_hello ? t->user.on_hello(t->user.ctx, h) : 0;
+}
+
+static void fwd_message(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *d, size_t n)
+{
+    ethp2p_rlpx_tcp *t = ctx;
+    if (t->user.on_message) t->user.on_message(t->user.ctx, cap, code, d, n);
+}
+
+static void fwd_close(void *ctx, int reason, int by_remote)
+{
+    ethp2p_rlpx_tcp *t = ctx;
+    if (t->user.on_close) t->user.on_close(t->user.ctx, reason, by_remote);
+    /* Flush what was queued (our Disconnect), then close. */
+    if (t->closing) return;
+    t->shutdown_req.data = t;
+    if (!t->connected || uv_shutdown(&t->shutdown_req, (uv_stream_t *)&t->tcp, on_shutdown) != 0) close_socket(t);
+}
+
+static void on_timer(uv_timer_t *h);
+
+void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t)
+{
+    if (t->closing) return;
+    uint64_t now = now_ms(), next = ethp2p_conn_tick(t->conn, now);
+    if (t->closing || next == UINT64_MAX) return;
+    uv_timer_start(&t->timer, on_timer, next > now ? next - now : 0, 0);
+}
+
+static void on_timer(uv_timer_t *h) { ethp2p_rlpx_tcp_poke(h->data); }
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    buf->base = malloc(READ_CHUNK);
+    buf->len = buf->base ? READ_CHUNK : 0;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    ethp2p_rlpx_tcp *t = s->data;
+    if (n > 0 && !t->closing) {
+        ethp2p_conn_receive(t->conn, (const uint8_t *)buf->base, (size_t)n, now_ms());
+        ethp2p_rlpx_tcp_poke(t);
+    } else if (n < 0 && !t->closing) {
+        ETHP2P_DEBUG(LOG_MOD, "connection lost", "err=\"%s\"", uv_strerror((int)n));
+        if (ethp2p_conn_state(t->conn) != ETHP2P_CONN_CLOSED) ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+        close_socket(t);
+    }
+    free(buf->base);
+}
+
+static ethp2p_rlpx_tcp *tcp_new(uv_loop_t *loop, const ethp2p_conn_config *cfg, ethp2p_rlpx_tcp_done_cb done, void *arg)
+{
+    ethp2p_rlpx_tcp *t = calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    t->user = *cfg;
+    t->done = done;
+    t->done_arg = arg;
+    ethp2p_conn_config c = *cfg;
+    c.ctx = t;
+    c.send = tcp_send;
+    c.on_hello = fwd_hello;
+    c.on_message = fwd_message;
+    c.on_close = fwd_close;
+    if (!(t->conn = ethp2p_conn_new(&c, now_ms()))) {
+        free(t);
+        return NULL;
+    }
+    uv_tcp_init(loop, &t->tcp);
+    uv_timer_init(loop, &t->timer);
+    t->tcp.data = t->timer.data = t;
+    t->handles = 2;
+    return t;
+}
+
+static void start_session(ethp2p_rlpx_tcp *t)
+{
+    t->connected = 1;
+    uv_tcp_nodelay(&t->tcp, 1);
+    uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
+    if (ethp2p_conn_start(t->conn, now_ms())) ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+    ethp2p_rlpx_tcp_poke(t);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    ethp2p_rlpx_tcp *t = req->data;
+    if (status < 0) {
+        ETHP2P_DEBUG(LOG_MOD, "dial failed", "port=%u err=\"%s\"", t->peer_port, uv_strerror(status));
+        ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+        close_socket(t);
+        return;
+    }
+    start_session(t);
+}
+
+static void sockaddr_of(const ethp2p_ip *ip, uint16_t port, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (ip->family == 6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        memcpy(&a->sin6_addr, ip->b, 16);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        memcpy(&a->sin_addr, ip->b, 4);
+    }
+}
+
+int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const ethp2p_ip *ip, uint16_t port,
+                         ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out)
+{
+    if (!cfg->initiator) return ETHP2P_EINVAL;
+    ethp2p_rlpx_tcp *t = tcp_new(loop, cfg, done, arg);
+    if (!t) return ETHP2P_ENOMEM;
+    t->peer_ip = *ip;
+    t->peer_port = port;
+    struct sockaddr_storage ss;
+    sockaddr_of(ip, port, &ss);
+    t->connect_req.data = t;
+    int r = uv_tcp_connect(&t->connect_req, &t->tcp, (struct sockaddr *)&ss, on_connect);
+    if (r) {
+        ETHP2P_DEBUG(LOG_MOD, "dial failed", "port=%u err=\"%s\"", port, uv_strerror(r));
+        ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+        close_socket(t);
+        return ETHP2P_EIO;
+    }
+    if (out) *out = t;
+    return 0;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    ethp2p_rlpx_listener *l = server->data;
+    if (status < 0) return;
+    ethp2p_conn_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    ethp2p_rlpx_tcp *t = calloc(1, sizeof(*t));
+    if (!t) return;
+    /* Accept first, so a refused peer's socket is closed rather than left pending. */
+    uv_tcp_init(server->loop, &t->tcp);
+    t->tcp.data = t;
+    if (uv_accept(server, (uv_stream_t *)&t->tcp) != 0 || l->accept(l->arg, t, &cfg) != 0) {
+        uv_close((uv_handle_t *)&t->tcp, free_on_close);
+        return;
+    }
+    cfg.initiator = 0;
+    t->user = cfg;
+    t->done = l->done;
+    t->done_arg = l->arg;
+    ethp2p_conn_config c = cfg;
+    c.ctx = t;
+    c.send = tcp_send;
+    c.on_hello = fwd_hello;
+    c.on_message = fwd_message;
+    c.on_close = fwd_close;
+    if (!(t->conn = ethp2p_conn_new(&c, now_ms()))) {
+        uv_close((uv_handle_t *)&t->tcp, free_on_close);
+        return;
+    }
+    uv_timer_init(server->loop, &t->timer);
+    t->timer.data = t;
+    t->handles = 2;
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET) {
+            t->peer_ip.family = 4;
+            memcpy(t->peer_ip.b, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+            t->peer_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        }
+    }
+    start_session(t);
+}
+
+int ethp2p_rlpx_listen(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_accept_cb accept,
+                       ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_listener **out)
+{
+    ethp2p_rlpx_listener *l = calloc(1, sizeof(*l));
+    if (!l) return ETHP2P_ENOMEM;
+    l->accept = accept;
+    l->done = done;
+    l->arg = arg;
+    uv_tcp_init(loop, &l->tcp);
+    l->tcp.data = l;
+    struct sockaddr_storage ss;
+    sockaddr_of(ip, port, &ss);
+    int r = uv_tcp_bind(&l->tcp, (struct sockaddr *)&ss, 0);
+    if (!r) r = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
+    if (r) {
+        char ipt[64];
+        ethp2p_ip_format(ip, ipt, sizeof(ipt));
+        ETHP2P_ERROR(LOG_MOD, "cannot listen", "addr=%s:%u err=\"%s\"", ipt, port, uv_strerror(r));
+        uv_close((uv_handle_t *)&l->tcp, free_on_close);
+        return ETHP2P_EIO;
+    }
+    int len = sizeof(ss);
+    uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len);
+    l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    *out = l;
+    return 0;
+}
+
+uint16_t ethp2p_rlpx_listener_port(const ethp2p_rlpx_listener *l) { return l->port; }
+void ethp2p_rlpx_listener_close(ethp2p_rlpx_listener *l) { uv_close((uv_handle_t *)&l->tcp, free_on_close); }
+ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t) { return t->conn; }
+void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port)
+{
+    *ip = t->peer_ip;
+    *port = t->peer_port;
+}
