@@ -35,7 +35,7 @@ void bench_row(const char *name, double value, const char *unit, double bound, c
     /* Three decimals for small figures (microseconds), one otherwise. */
     int prec = value < 10 ? 3 : 1, bprec = bound < 10 ? 3 : 1;
     /* The ratio is always speed relative to the bound: >1 is faster than the bound. */
-    double ratio = strcmp(unit, "us") == 0 ? bound / value : value / bound;
+    double ratio = (strcmp(unit, "us") == 0 || strcmp(unit, "KiB") == 0) ? bound / value : value / bound;
     if (bound > 0)
         printf("%-44s %12.*f %-8s bound %10.*f (%s)  ratio %.2f\n", name, prec, value, unit, bprec, bound,
                bound_note, ratio);

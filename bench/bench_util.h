@@ -16,7 +16,7 @@ double bench_run(void (*fn)(void *), void *arg, double seconds, int rounds);
 
 /**
  * Prints one result row: name, figure, unit, and the bound with the ratio (bound may be 0).
- * The ratio is speed relative to the bound (for unit "us", bound/value).
+ * The ratio is how much better than the bound: value/bound, or bound/value for "us" and "KiB".
  */
 void bench_row(const char *name, double value, const char *unit, double bound, const char *bound_note);
 

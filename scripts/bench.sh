@@ -8,6 +8,8 @@ quick=${2:-}
 echo
 "$build/bench/bench_discv4" $quick
 echo
+"$build/bench/bench_rlpx" $quick
+echo
 if [ "$quick" = "--quick" ]; then
   echo "# discv4 simulation (smoke: 100 nodes)"
   "$build/ethp2p" sim discv4 --nodes 100 --seed 1 --duration 1m --lookups 20 --signatures simulated
