@@ -159,6 +159,9 @@ int discv4_start_lookup(ethp2p_discv4 *d, const ethp2p_pubkey *target, uint64_t 
     for (size_t i = 0; i < n; i++) {
         (void)seen_before(l, &start[i].id);
         result_push(l, &start[i], 0);
+        /* The walk yields what the lookup starts from too (as the reference's
+         * iterator does): in a small network the table already knows everyone. */
+        if (kind == LOOKUP_WALK) walk_push(d, &start[i]);
     }
     l->next = d->lookups;
     d->lookups = l;

@@ -221,6 +221,7 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
     if (!cfg->initiator) return ETHP2P_EINVAL;
     ethp2p_rlpx_tcp *t = tcp_new(loop, cfg, done, arg);
     if (!t) return ETHP2P_ENOMEM;
+    if (out) *out = t; /* before connecting: a failure below still reports through done */
     t->peer_ip = *ip;
     t->peer_port = port;
     struct sockaddr_storage ss;
@@ -233,7 +234,6 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
         close_socket(t);
         return ETHP2P_EIO;
     }
-    if (out) *out = t;
     return 0;
 }
 
@@ -248,7 +248,25 @@ static void on_connection(uv_stream_t *server, int status)
     /* Accept first, so a refused peer's socket is closed rather than left pending. */
     uv_tcp_init(server->loop, &t->tcp);
     t->tcp.data = t;
-    if (uv_accept(server, (uv_stream_t *)&t->tcp) != 0 || l->accept(l->arg, t, &cfg) != 0) {
+    if (uv_accept(server, (uv_stream_t *)&t->tcp) != 0) {
+        uv_close((uv_handle_t *)&t->tcp, free_on_close);
+        return;
+    }
+    /* The peer's address first: the owner's admission (per-IP throttle) needs it. */
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET) {
+            t->peer_ip.family = 4;
+            memcpy(t->peer_ip.b, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+            t->peer_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            t->peer_ip.family = 6;
+            memcpy(t->peer_ip.b, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+            t->peer_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+        }
+    }
+    if (l->accept(l->arg, t, &cfg) != 0) {
         uv_close((uv_handle_t *)&t->tcp, free_on_close);
         return;
     }
@@ -269,15 +287,6 @@ static void on_connection(uv_stream_t *server, int status)
     uv_timer_init(server->loop, &t->timer);
     t->timer.data = t;
     t->handles = 2;
-    struct sockaddr_storage ss;
-    int len = sizeof(ss);
-    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0) {
-        if (ss.ss_family == AF_INET) {
-            t->peer_ip.family = 4;
-            memcpy(t->peer_ip.b, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-            t->peer_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        }
-    }
     start_session(t);
 }
 

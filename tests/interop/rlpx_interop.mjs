@@ -12,7 +12,8 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@ethereumjs/util'
 import { secp256k1 } from 'ethereum-cryptography/secp256k1.js'
 import { work, log, check, run, start, sleep, waitFor, finish, join } from './common.mjs'
 
-const base = 35000 + Math.floor(Math.random() * 2000) * 3
+// Below the kernel's ephemeral range (32768+).
+const base = 22000 + Math.floor(Math.random() * 3000) * 3
 const hex = (b) => bytesToHex(b).slice(2)
 const common = new Common({ chain: Mainnet })
 

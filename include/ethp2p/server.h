@@ -1,0 +1,72 @@
+/*
+ * ethp2p/server.h - a devp2p node's networking: discovery (discv4 on UDP),
+ * RLPx (TCP) listening and dialling, the dial scheduler, admission limits,
+ * dial-race resolution, and events for the layers above. Runs on a libuv loop.
+ *
+ * UDP and TCP share one port. Sub-protocols are declared as capabilities; a
+ * peer is added once its Hello passed and it shares at least one of them.
+ */
+#ifndef ETHP2P_SERVER_H
+#define ETHP2P_SERVER_H
+
+#include "ethp2p/conn.h"
+#include "ethp2p/dial.h"
+#include "ethp2p/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ETHP2P_SERVER_DEFAULT_MAX_PENDING 50 /* handshakes under way at once */
+
+typedef struct ethp2p_server ethp2p_server;
+
+/** A connected peer, for the layers above. */
+typedef struct ethp2p_peer {
+    ethp2p_server *server;
+    ethp2p_rlpx_tcp *tcp;
+    ethp2p_enode node;       /* key and ID; address as seen; tcp = its listen port when dialled */
+    int inbound, trusted, is_static, active, lost_race;
+    uint64_t connected_ms;
+    uint64_t msgs_in, msgs_out;
+    char name[64];           /* client identity from its Hello (truncated) */
+    void *user;              /* for the layers above */
+} ethp2p_peer;
+
+typedef struct ethp2p_server_config {
+    ethp2p_privkey key;
+    const char *client_name;
+    ethp2p_ip listen_ip;
+    uint16_t port;                     /* TCP and UDP; 0 = any free port */
+    ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific */
+    size_t max_peers, max_pending;
+    const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;
+    size_t nbootnodes, nstatic, ntrusted;
+    int no_discovery;
+    ethp2p_nodedb *db;
+    const ethp2p_protocol_spec *protocols;
+    size_t nprotocols;
+    void *ctx;
+    void (*on_peer_added)(void *ctx, ethp2p_peer *p);
+    void (*on_peer_removed)(void *ctx, ethp2p_peer *p, int reason, int by_remote);
+    void (*on_message)(void *ctx, ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data,
+                       size_t len);
+} ethp2p_server_config;
+
+/** Starts everything; returns 0 or an error (logged with the address). */
+int ethp2p_server_start(struct uv_loop_s *loop, const ethp2p_server_config *cfg, ethp2p_server **out);
+/** Disconnects every peer (client quitting), closes sockets; run the loop to finish. */
+void ethp2p_server_stop(ethp2p_server *s);
+
+/** The peers, connected and active: fills up to max, returns the total. */
+size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max);
+/** Our enode (advertised address, TCP/UDP port). */
+const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s);
+ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s);
+/** Sends a sub-protocol message to a peer. */
+int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,315 @@
+/*
+ * The devp2p server on libuv: discovery feeds the dial scheduler, the
+ * scheduler's choices are dialled over TCP, the listener admits inbound
+ * connections within the limits, and every connection that passes its Hello
+ * and admission becomes a peer. A timer drives the dialler; everything else
+ * reacts to socket events.
+ */
+#include "ethp2p/server.h"
+#include "ethp2p/log.h"
+#include "ethp2p/random.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define LOG_MOD "p2p"
+#define DIAL_TICK_MS 200
+
+struct ethp2p_server {
+    uv_loop_t *loop;
+    ethp2p_server_config cfg;
+    ethp2p_enode self;
+    ethp2p_discv4_udp *udp;
+    ethp2p_rlpx_listener *listener;
+    ethp2p_dialer *dialer;
+    ethp2p_inbound_throttle *throttle;
+    uv_timer_t dial_timer;
+    ethp2p_peer **conns;
+    size_t nconns, cap;
+    int stopping, timer_closed;
+};
+
+static int conns_add(ethp2p_server *s, ethp2p_peer *p)
+{
+    if (s->nconns == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        ethp2p_peer **v = realloc(s->conns, ncap * sizeof(*v));
+        if (!v) return ETHP2P_ENOMEM;
+        s->conns = v;
+        s->cap = ncap;
+    }
+    s->conns[s->nconns++] = p;
+    return 0;
+}
+
+static size_t pending_count(const ethp2p_server *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nconns; i++) n += !s->conns[i]->active;
+    return n;
+}
+
+static ethp2p_peer *find_active(ethp2p_server *s, const ethp2p_node_id *id, const ethp2p_peer *except)
+{
+    for (size_t i = 0; i < s->nconns; i++) {
+        ethp2p_peer *p = s->conns[i];
+        if (p != except && p->active && memcmp(p->node.id.b, id->b, 32) == 0) return p;
+    }
+    return NULL;
+}
+
+static int is_trusted(const ethp2p_server *s, const ethp2p_node_id *id)
+{
+    for (size_t i = 0; i < s->cfg.ntrusted; i++)
+        if (memcmp(s->cfg.trusted_nodes[i].id.b, id->b, 32) == 0) return 1;
+    return 0;
+}
+
+static int on_hello(void *ctx, const ethp2p_hello *h)
+{
+    ethp2p_peer *p = ctx;
+    ethp2p_server *s = p->server;
+    if (s->stopping) return ETHP2P_DISC_CLIENT_QUITTING;
+    ethp2p_node_id id;
+    ethp2p_node_id_from_pubkey(&h->id, &id);
+    p->node.pubkey = h->id;
+    p->node.id = id;
+    size_t nl = strnlen(h->name, sizeof(p->name) - 1);
+    memcpy(p->name, h->name, nl);
+    p->name[nl] = '\0';
+    if (!p->inbound) ethp2p_dialer_dial_done(s->dialer, &id);
+    p->trusted = is_trusted(s, &id);
+    ethp2p_peer *existing = find_active(s, &id, p);
+    if (existing) {
+        /* A dial race: keep the connection the lower node ID initiated, as the remote will. */
+        int keep_outbound = ethp2p_dial_keep_outbound(&s->self.id, &id);
+        int keep_new = p->inbound ? !keep_outbound : keep_outbound;
+        if (existing->inbound == p->inbound) keep_new = 0; /* not a race: a plain duplicate */
+        if (!keep_new) {
+            p->lost_race = 1;
+            return ETHP2P_DISC_ALREADY_CONNECTED;
+        }
+        existing->lost_race = 1;
+        ethp2p_conn_disconnect(ethp2p_rlpx_tcp_conn(existing->tcp), ETHP2P_DISC_ALREADY_CONNECTED);
+    }
+    int reason = ethp2p_dialer_admit(s->dialer, &id, p->inbound, p->trusted);
+    if (reason) return reason;
+    p->active = 1;
+    p->connected_ms = ethp2p_io_now_ms();
+    ethp2p_dialer_peer_added(s->dialer, &id, p->inbound);
+    ETHP2P_DEBUG(LOG_MOD, "peer added", "name=\"%s\" inbound=%d", p->name, p->inbound);
+    if (s->cfg.on_peer_added) s->cfg.on_peer_added(s->cfg.ctx, p);
+    return 0;
+}
+
+static void on_message(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)
+{
+    ethp2p_peer *p = ctx;
+    p->msgs_in++;
+    if (p->server->cfg.on_message) p->server->cfg.on_message(p->server->cfg.ctx, p, cap, code, data, len);
+}
+
+static void on_close(void *ctx, int reason, int by_remote)
+{
+    ethp2p_peer *p = ctx;
+    ethp2p_server *s = p->server;
+    if (p->active) {
+        p->active = 0;
+        ethp2p_dialer_peer_removed(s->dialer, &p->node.id, p->lost_race);
+        ETHP2P_DEBUG(LOG_MOD, "peer removed", "name=\"%s\" reason=\"%s\" by_remote=%d", p->name,
+                     ethp2p_disconnect_reason_name(reason), by_remote);
+        if (s->cfg.on_peer_removed) s->cfg.on_peer_removed(s->cfg.ctx, p, reason, by_remote);
+    } else if (!p->inbound) {
+        ethp2p_dialer_dial_done(s->dialer, &p->node.id); /* the dial failed before its Hello */
+        if (p->lost_race) ethp2p_dialer_peer_removed(s->dialer, &p->node.id, 1);
+    }
+}
+
+static void server_free(ethp2p_server *s)
+{
+    ethp2p_dialer_free(s->dialer);
+    ethp2p_inbound_throttle_free(s->throttle);
+    free(s->conns);
+    free(s);
+}
+
+/* A connection's socket closed (dialled or accepted): forget the peer. */
+static void on_tcp_done(void *arg, ethp2p_rlpx_tcp *t)
+{
+    ethp2p_server *s = arg;
+    for (size_t i = 0; i < s->nconns; i++)
+        if (s->conns[i]->tcp == t) {
+            free(s->conns[i]);
+            s->conns[i] = s->conns[--s->nconns];
+            break;
+        }
+    if (s->stopping && s->timer_closed && s->nconns == 0) server_free(s);
+}
+
+static void conn_config(ethp2p_server *s, ethp2p_peer *p, ethp2p_conn_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->key = s->cfg.key;
+    c->client_name = s->cfg.client_name;
+    c->listen_port = s->self.tcp;
+    c->protocols = s->cfg.protocols;
+    c->nprotocols = s->cfg.nprotocols;
+    c->ctx = p;
+    c->on_hello = on_hello;
+    c->on_message = on_message;
+    c->on_close = on_close;
+}
+
+static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
+{
+    ethp2p_server *s = arg;
+    ethp2p_ip ip;
+    uint16_t port;
+    ethp2p_rlpx_tcp_peer(t, &ip, &port);
+    if (s->stopping || pending_count(s) >= s->cfg.max_pending) return 1;
+    if (ethp2p_inbound_throttle_check(s->throttle, &ip, ethp2p_io_now_ms())) {
+        ETHP2P_DEBUG(LOG_MOD, "inbound throttled", "port=%u", port);
+        return 1;
+    }
+    ethp2p_peer *p = calloc(1, sizeof(*p));
+    if (!p || conns_add(s, p)) {
+        free(p);
+        return 1;
+    }
+    p->server = s;
+    p->tcp = t;
+    p->inbound = 1;
+    p->node.ip = ip;
+    conn_config(s, p, cfg);
+    return 0;
+}
+
+static void dial(ethp2p_server *s, const ethp2p_enode *n, int is_static)
+{
+    ethp2p_peer *p = calloc(1, sizeof(*p));
+    if (!p || conns_add(s, p)) {
+        free(p);
+        ethp2p_dialer_dial_done(s->dialer, &n->id);
+        return;
+    }
+    p->server = s;
+    p->node = *n;
+    p->is_static = is_static;
+    ethp2p_conn_config c;
+    conn_config(s, p, &c);
+    c.initiator = 1;
+    c.remote = n->pubkey;
+    /* On failure on_close has run (dial_done) and on_tcp_done will forget p. */
+    (void)ethp2p_rlpx_tcp_dial(s->loop, &c, &n->ip, n->tcp, on_tcp_done, s, &p->tcp);
+}
+
+static void on_dial_timer(uv_timer_t *h)
+{
+    ethp2p_server *s = h->data;
+    if (s->stopping) return;
+    uint64_t now = ethp2p_io_now_ms();
+    if (s->udp) {
+        ethp2p_discv4 *d = ethp2p_discv4_udp_core(s->udp);
+        ethp2p_enode n;
+        for (int i = 0; i < 32 && ethp2p_dialer_wants_candidates(s->dialer); i++) {
+            if (!ethp2p_discv4_next_random(d, now, &n)) break;
+            if (n.tcp) (void)ethp2p_dialer_offer(s->dialer, &n, now);
+        }
+        ethp2p_discv4_udp_poke(s->udp);
+    }
+    ethp2p_enode n;
+    int is_static;
+    while (pending_count(s) < s->cfg.max_pending && ethp2p_dialer_next(s->dialer, now, &n, &is_static)) dial(s, &n, is_static);
+}
+
+int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p_server **out)
+{
+    ethp2p_server *s = calloc(1, sizeof(*s));
+    if (!s) return ETHP2P_ENOMEM;
+    s->loop = loop;
+    s->cfg = *cfg;
+    if (!s->cfg.max_pending) s->cfg.max_pending = ETHP2P_SERVER_DEFAULT_MAX_PENDING;
+    ethp2p_pubkey pub;
+    int rc = ethp2p_privkey_to_pubkey(&cfg->key, &pub);
+    if (rc) goto fail;
+    rc = ETHP2P_ENOMEM;
+    ethp2p_dialer_config dc = {.max_peers = cfg->max_peers};
+    ethp2p_node_id_from_pubkey(&pub, &dc.self);
+    if (!(s->dialer = ethp2p_dialer_new(&dc)) || !(s->throttle = ethp2p_inbound_throttle_new())) goto fail;
+    for (size_t i = 0; i < cfg->nstatic; i++) (void)ethp2p_dialer_add_static(s->dialer, &cfg->static_nodes[i]);
+    if ((rc = ethp2p_rlpx_listen(loop, &cfg->listen_ip, cfg->port, on_accept, on_tcp_done, s, &s->listener))) goto fail;
+    uint16_t port = ethp2p_rlpx_listener_port(s->listener);
+    ethp2p_ip adv = cfg->advertise_ip.family ? cfg->advertise_ip : cfg->listen_ip;
+    if (ethp2p_ip_is_unspecified(&adv)) memset(&adv, 0, sizeof(adv));
+    if ((rc = ethp2p_enode_init(&s->self, &pub, adv.family ? &adv : NULL, port, port))) goto fail;
+    if (!cfg->no_discovery) {
+        ethp2p_discv4_config d;
+        memset(&d, 0, sizeof(d));
+        d.key = cfg->key;
+        d.ip = adv;
+        d.udp_port = d.tcp_port = port;
+        d.bootnodes = cfg->bootnodes;
+        d.nbootnodes = cfg->nbootnodes;
+        d.db = cfg->db;
+        ethp2p_random_seed_u64(&d.seed);
+        if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, port, &s->udp))) goto fail;
+        ethp2p_discv4_start(ethp2p_discv4_udp_core(s->udp), ethp2p_io_now_ms());
+        ethp2p_discv4_udp_poke(s->udp);
+    }
+    uv_timer_init(loop, &s->dial_timer);
+    s->dial_timer.data = s;
+    uv_timer_start(&s->dial_timer, on_dial_timer, 0, DIAL_TICK_MS);
+    *out = s;
+    return 0;
+fail:
+    if (s->listener) ethp2p_rlpx_listener_close(s->listener);
+    ethp2p_dialer_free(s->dialer);
+    ethp2p_inbound_throttle_free(s->throttle);
+    free(s);
+    return rc;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    ethp2p_server *s = h->data;
+    /* Connections still closing point at s: the last one to go frees it. */
+    s->timer_closed = 1;
+    if (s->nconns == 0) server_free(s);
+}
+
+void ethp2p_server_stop(ethp2p_server *s)
+{
+    if (s->stopping) return;
+    s->stopping = 1;
+    for (size_t i = 0; i < s->nconns; i++)
+        ethp2p_conn_disconnect(ethp2p_rlpx_tcp_conn(s->conns[i]->tcp), ETHP2P_DISC_CLIENT_QUITTING);
+    ethp2p_rlpx_listener_close(s->listener);
+    if (s->udp) ethp2p_discv4_udp_close(s->udp);
+    uv_timer_stop(&s->dial_timer);
+    uv_close((uv_handle_t *)&s->dial_timer, on_timer_closed);
+}
+
+size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nconns; i++)
+        if (s->conns[i]->active) {
+            if (n < max) out[n] = s->conns[i];
+            n++;
+        }
+    return n;
+}
+
+const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s) { return &s->self; }
+ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_core(s->udp) : NULL; }
+
+int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)
+{
+    int rc = ethp2p_conn_send(ethp2p_rlpx_tcp_conn(p->tcp), cap, code, data, len);
+    if (!rc) {
+        p->msgs_out++;
+        ethp2p_rlpx_tcp_poke(p->tcp);
+    }
+    return rc;
+}
