@@ -10,6 +10,8 @@ echo
 echo
 "$build/bench/bench_rlpx" $quick
 echo
+"$build/bench/bench_peers" ${quick:-10000}
+echo
 if [ "$quick" = "--quick" ]; then
   echo "# discv4 simulation (smoke: 100 nodes)"
   "$build/ethp2p" sim discv4 --nodes 100 --seed 1 --duration 1m --lookups 20 --signatures simulated
