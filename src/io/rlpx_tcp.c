@@ -154,10 +154,9 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     free(buf->base);
 }
 
-static ethp2p_rlpx_tcp *tcp_new(uv_loop_t *loop, const ethp2p_conn_config *cfg, ethp2p_rlpx_tcp_done_cb done, void *arg)
+/* Creates the connection: the owner's config, with the driver between it and the socket. */
+static int attach_conn(ethp2p_rlpx_tcp *t, const ethp2p_conn_config *cfg, ethp2p_rlpx_tcp_done_cb done, void *arg)
 {
-    ethp2p_rlpx_tcp *t = calloc(1, sizeof(*t));
-    if (!t) return NULL;
     t->user = *cfg;
     t->done = done;
     t->done_arg = arg;
@@ -167,7 +166,15 @@ static ethp2p_rlpx_tcp *tcp_new(uv_loop_t *loop, const ethp2p_conn_config *cfg, 
     c.on_hello = fwd_hello;
     c.on_message = fwd_message;
     c.on_close = fwd_close;
-    if (!(t->conn = ethp2p_conn_new(&c, now_ms()))) {
+    t->conn = ethp2p_conn_new(&c, now_ms());
+    return t->conn ? 0 : ETHP2P_ENOMEM;
+}
+
+static ethp2p_rlpx_tcp *tcp_new(uv_loop_t *loop, const ethp2p_conn_config *cfg, ethp2p_rlpx_tcp_done_cb done, void *arg)
+{
+    ethp2p_rlpx_tcp *t = calloc(1, sizeof(*t));
+    if (!t) return NULL;
+    if (attach_conn(t, cfg, done, arg)) {
         free(t);
         return NULL;
     }
@@ -271,16 +278,7 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     cfg.initiator = 0;
-    t->user = cfg;
-    t->done = l->done;
-    t->done_arg = l->arg;
-    ethp2p_conn_config c = cfg;
-    c.ctx = t;
-    c.send = tcp_send;
-    c.on_hello = fwd_hello;
-    c.on_message = fwd_message;
-    c.on_close = fwd_close;
-    if (!(t->conn = ethp2p_conn_new(&c, now_ms()))) {
+    if (attach_conn(t, &cfg, l->done, l->arg)) {
         uv_close((uv_handle_t *)&t->tcp, free_on_close);
         return;
     }
