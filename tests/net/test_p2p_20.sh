@@ -32,7 +32,7 @@ for _ in $(seq 60); do
   sleep 1
   ok=0
   for i in $(seq 0 $((N - 1))); do
-    p=$(grep -o 'peers=[0-9]*' "$work/log$i" | tail -1 | cut -d= -f2)
+    p=$(grep -o 'peers=[0-9]*' "$work/log$i" | tail -1 | cut -d= -f2 || true) # no line yet: slow start
     [ -n "$p" ] && [ "$p" -ge 3 ] && ok=$((ok + 1))
   done
   [ "$ok" -eq "$N" ] && break
