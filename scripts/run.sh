@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job behind `make run`. Today it shows the identity layer end to end:
+# The main job behind `make run`. Until `ethp2p node` lands it shows the identity layer end to end:
 # a persistent node key in the data directory, the node ID, enode URL and a
 # signed ENR derived from it, and that record decoded again.
 # When `ethp2p node` lands (the eth issue), this script starts the node instead.
@@ -23,5 +23,6 @@ echo "node record:      $enr"
 echo "decoded record:"
 "$cli" enr decode "$enr"
 echo
-echo "ethp2p $("$cli" version | cut -d' ' -f2): identity, RLP, ENR and ECIES are ready."
-echo "Networking (discv4, RLPx, eth) is not built yet; see the open issues. Try: $cli --help"
+echo "ethp2p $("$cli" version | cut -d' ' -f2): identity, discovery (discv4) and RLPx are ready; the eth protocol"
+echo "and 'ethp2p node' are next. Try: $cli bootnode --nodekey $key --addr 127.0.0.1:30301"
+echo "(no internet needed: see README 'Without internet' for a local network), or $cli --help"
