@@ -207,6 +207,23 @@ static void test_refusals(void **state)
     done();
 }
 
+static void test_connected_to_self(void **state)
+{
+    /* Dialling our own key (e.g. our address came back from discovery): both ends
+     * see their own ID in the remote Hello and refuse with "connected to self". */
+    ethp2p_pubkey pa;
+    assert_int_equal(ethp2p_privkey_to_pubkey(&ka, &pa), 0);
+    make(&A, 1, &ka, &pa, protos, 2);
+    make(&B, 0, &ka, NULL, protos, 2);
+    assert_int_equal(ethp2p_conn_start(A.conn, T0), 0);
+    pump(1000, T0);
+    assert_true(A.closed && B.closed);
+    assert_int_equal(A.close_reason, ETHP2P_DISC_SELF);
+    assert_int_equal(B.close_reason, ETHP2P_DISC_SELF);
+    assert_int_equal(A.hellos + B.hellos, 0); /* never reached the owner */
+    done();
+}
+
 static void test_tampering_and_garbage(void **state)
 {
     pair(2, &kb);
@@ -244,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_session),
         cmocka_unit_test(test_keepalive_and_read_timeout),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_connected_to_self),
         cmocka_unit_test(test_tampering_and_garbage),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
