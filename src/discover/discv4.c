@@ -297,10 +297,22 @@ int discv4_match_reply(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp
 
 /* ---- ping ---- */
 
-typedef struct ping_ctx {
-    ethp2p_discv4_ping_cb cb;
+/* The user's callback and argument, carried through a request (ping, ENR, FindNode). */
+typedef struct user_cb {
+    union {
+        ethp2p_discv4_ping_cb ping;
+        ethp2p_discv4_enr_cb enr;
+        ethp2p_discv4_findnode_cb findnode;
+    } fn;
     void *arg;
-} ping_ctx;
+} user_cb;
+
+static user_cb *user_cb_new(void *arg)
+{
+    user_cb *c = calloc(1, sizeof(*c));
+    if (c) c->arg = arg;
+    return c;
+}
 
 int discv4_send_ping(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now, pending_done_fn done, void *arg,
                      void *arg2)
@@ -335,17 +347,16 @@ void discv4_note_pong(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now)
 
 static void user_ping_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now)
 {
-    ping_ctx *c = p->arg;
-    if (c->cb) c->cb(c->arg, err, err ? 0 : reply->u.pong.enr_seq);
+    user_cb *c = p->arg;
+    if (c->fn.ping) c->fn.ping(c->arg, err, err ? 0 : reply->u.pong.enr_seq);
     free(c);
 }
 
 int ethp2p_discv4_ping(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now_ms, ethp2p_discv4_ping_cb cb, void *arg)
 {
-    ping_ctx *c = malloc(sizeof(*c));
+    user_cb *c = user_cb_new(arg);
     if (!c) return ETHP2P_ENOMEM;
-    c->cb = cb;
-    c->arg = arg;
+    c->fn.ping = cb;
     int rc = discv4_send_ping(d, n, now_ms, user_ping_done, c, NULL);
     if (rc) free(c);
     return rc;
@@ -438,6 +449,10 @@ static void query_reply_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p
         query_free_fail(d, q, ETHP2P_ERECORD_FIELD, now);
         return;
     }
+    /* A verified, newer record updates the table here, once, whoever asked. */
+    ethp2p_enode e;
+    if (ethp2p_enr_to_enode(rec, &e) == 0 && e.ip.family)
+        q->endpoint_changed = ethp2p_table_update_record(d->table, &e, rec->seq);
     if (q->done) q->done(d, q, 0, NULL, 0, rec, now);
     free(q);
 }
@@ -459,30 +474,20 @@ void discv4_query_send(ethp2p_discv4 *d, query *q, uint64_t now)
 
 /* ---- ENR request API ---- */
 
-typedef struct enr_ctx {
-    ethp2p_discv4_enr_cb cb;
-    void *arg;
-} enr_ctx;
-
 static void user_enr_done(ethp2p_discv4 *d, query *q, int err, const ethp2p_enode *nodes, size_t n,
                           const ethp2p_enr *record, uint64_t now)
 {
-    enr_ctx *c = q->arg;
-    if (!err && record) {
-        ethp2p_enode e;
-        if (ethp2p_enr_to_enode(record, &e) == 0 && e.ip.family) (void)ethp2p_table_update_record(d->table, &e, record->seq);
-    }
-    if (c->cb) c->cb(c->arg, err, err ? NULL : record);
+    user_cb *c = q->arg;
+    if (c->fn.enr) c->fn.enr(c->arg, err, err ? NULL : record);
     free(c);
 }
 
 int ethp2p_discv4_request_enr(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now_ms, ethp2p_discv4_enr_cb cb,
                               void *arg)
 {
-    enr_ctx *c = malloc(sizeof(*c));
+    user_cb *c = user_cb_new(arg);
     if (!c) return ETHP2P_ENOMEM;
-    c->cb = cb;
-    c->arg = arg;
+    c->fn.enr = cb;
     int rc = discv4_query(d, ETHP2P_V4_ENRREQUEST, n, NULL, now_ms, user_enr_done, c, NULL);
     if (rc) free(c);
     return rc;
@@ -490,26 +495,20 @@ int ethp2p_discv4_request_enr(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t 
 
 /* ---- FindNode API ---- */
 
-typedef struct findnode_ctx {
-    ethp2p_discv4_findnode_cb cb;
-    void *arg;
-} findnode_ctx;
-
 static void user_findnode_done(ethp2p_discv4 *d, query *q, int err, const ethp2p_enode *nodes, size_t n,
                                const ethp2p_enr *record, uint64_t now)
 {
-    findnode_ctx *c = q->arg;
-    if (c->cb) c->cb(c->arg, err, nodes, n);
+    user_cb *c = q->arg;
+    if (c->fn.findnode) c->fn.findnode(c->arg, err, nodes, n);
     free(c);
 }
 
 int ethp2p_discv4_findnode(ethp2p_discv4 *d, const ethp2p_enode *n, const ethp2p_pubkey *target, uint64_t now_ms,
                            ethp2p_discv4_findnode_cb cb, void *arg)
 {
-    findnode_ctx *c = malloc(sizeof(*c));
+    user_cb *c = user_cb_new(arg);
     if (!c) return ETHP2P_ENOMEM;
-    c->cb = cb;
-    c->arg = arg;
+    c->fn.findnode = cb;
     int rc = discv4_query(d, ETHP2P_V4_FINDNODE, n, target, now_ms, user_findnode_done, c, NULL);
     if (rc) free(c);
     return rc;

@@ -58,6 +58,7 @@ struct query {
     uint64_t wake_at;            /* send when due (after bonding); UINT64_MAX while bonding */
     query_done_fn done;
     void *arg, *arg2;
+    int endpoint_changed;        /* an ENRResponse moved the node in our table */
 };
 
 typedef struct lookup lookup;

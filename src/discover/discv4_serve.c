@@ -40,8 +40,9 @@ static void handle_ping(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const eth
     (void)discv4_send(d, from, &pong, now, NULL);
 
     /* The node as we will use it: UDP source IP and port, TCP port from the Ping. */
-    ethp2p_enode n;
-    if (ethp2p_enode_init(&n, &meta->sender, &from->ip, pkt->u.ping.from.tcp, from->port)) return;
+    /* The decoder recovered the key (so it is on the curve) and hashed the ID already. */
+    ethp2p_enode n = {.pubkey = meta->sender, .id = meta->sender_id, .ip = from->ip,
+                      .tcp = pkt->u.ping.from.tcp, .udp = from->port};
     int proven = has_endpoint_proof(d, &n.id, &from->ip, now);
     bond_entry *b = discv4_bond(d, &n.id, &from->ip, 1);
     if (b) {

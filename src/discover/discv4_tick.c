@@ -24,13 +24,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static void reval_enr_done(ethp2p_discv4 *d, query *q, int err, const ethp2p_enode *nodes, size_t n,
                            const ethp2p_enr *record, uint64_t now)
 {
-    int changed = 0;
-    if (!err && record) {
-        ethp2p_enode e;
-        if (ethp2p_enr_to_enode(record, &e) == 0 && e.ip.family) changed = ethp2p_table_update_record(d->table, &e, record->seq);
-    }
     /* The node answered the Ping either way; a failed ENRRequest changes nothing. */
-    (void)ethp2p_table_reval_done(d->table, &q->node.id, 1, changed, now);
+    (void)ethp2p_table_reval_done(d->table, &q->node.id, 1, !err && q->endpoint_changed, now);
 }
 
 static void reval_ping_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now)
