@@ -22,6 +22,7 @@ typedef struct oneshot {
     uint64_t started;
     uv_timer_t retry;
     int attempts;
+    void (*send)(struct oneshot *o); /* the question, asked again on every retry */
 } oneshot;
 
 /* Parses flags and the ENODE argument shared by the three commands. */
@@ -53,27 +54,41 @@ static int parse_common(cli_command *cmd, cli_flag *flags, int argc, char **argv
 
 /* ---- ping ---- */
 
-static void ping_send(oneshot *o);
+static void on_retry(uv_timer_t *t)
+{
+    oneshot *o = t->data;
+    if (!o->s.finished) o->send(o);
+}
+
+/*
+ * Opens the session and asks o->send's question now and every `spacing` ms
+ * until an answer finishes the session or the timeout passes. Returns -1 when
+ * it ran (the caller reports through session_run), or an exit status.
+ */
+static int ask_until_answered(oneshot *o, cli_flag *flags, uint64_t timeout, uint64_t spacing)
+{
+    int rc = session_open(&o->s, flags[F_NODEKEY].value, flags[F_ADDR].value, &o->target.ip, NULL, 0, 0, timeout);
+    if (rc) return rc;
+    uv_timer_init(o->s.loop, &o->retry);
+    o->retry.data = o;
+    uv_timer_start(&o->retry, on_retry, spacing, spacing);
+    o->send(o);
+    while (!o->s.finished && uv_run(o->s.loop, UV_RUN_ONCE)) {}
+    uv_close((uv_handle_t *)&o->retry, NULL);
+    return -1;
+}
+
+/* ---- ping ---- */
 
 static void on_pong(void *arg, int err, uint64_t seq)
 {
     oneshot *o = arg;
-    if (o->s.finished) return;
-    if (err) return; /* the retry timer sends again */
+    if (o->s.finished || err) return; /* a lost Pong: the retry timer asks again */
     char url[ETHP2P_ENODE_URL_MAX];
     (void)!ethp2p_enode_format(&o->target, url, sizeof(url));
     printf("pong from %s rtt=%llums enr-seq=%llu\n", url, (unsigned long long)(ethp2p_io_now_ms() - o->started),
            (unsigned long long)seq);
-    uv_timer_stop(&o->retry);
-    uv_close((uv_handle_t *)&o->retry, NULL);
     session_finish(&o->s, CLI_OK);
-}
-
-static void on_retry(uv_timer_t *t)
-{
-    oneshot *o = t->data;
-    if (o->s.finished) return;
-    ping_send(o);
 }
 
 static void ping_send(oneshot *o)
@@ -81,11 +96,6 @@ static void ping_send(oneshot *o)
     o->attempts++;
     o->started = ethp2p_io_now_ms();
     if (ethp2p_discv4_ping(o->s.core, &o->target, o->started, on_pong, o) == 0) ethp2p_discv4_udp_poke(o->s.udp);
-}
-
-static void close_retry_on_finish(oneshot *o)
-{
-    if (!uv_is_closing((uv_handle_t *)&o->retry)) uv_close((uv_handle_t *)&o->retry, NULL);
 }
 
 static int discv4_ping(int argc, char **argv)
@@ -96,26 +106,17 @@ static int discv4_ping(int argc, char **argv)
                        1, 1};
     oneshot o;
     memset(&o, 0, sizeof(o));
+    o.send = ping_send;
     uint64_t timeout;
     int rc = parse_common(&cmd, flags, argc, argv, &o.target, &timeout);
     if (rc >= 0) return rc;
-    if ((rc = session_open(&o.s, flags[F_NODEKEY].value, flags[F_ADDR].value, &o.target.ip, NULL, 0, 0, timeout)))
-        return rc;
-    uv_timer_init(o.s.loop, &o.retry);
-    o.retry.data = &o;
-    uv_timer_start(&o.retry, on_retry, RETRY_SPACING_MS, RETRY_SPACING_MS);
-    ping_send(&o);
-    uv_run(o.s.loop, UV_RUN_NOWAIT);
-    while (!o.s.finished && uv_run(o.s.loop, UV_RUN_ONCE)) {}
-    close_retry_on_finish(&o);
+    if ((rc = ask_until_answered(&o, flags, timeout, RETRY_SPACING_MS)) >= 0) return rc;
     char msg[128];
     snprintf(msg, sizeof(msg), "no pong after %d pings in %llu ms", o.attempts, (unsigned long long)timeout);
     return session_run(&o.s, msg);
 }
 
 /* ---- requestenr ---- */
-
-static void enr_send(oneshot *o);
 
 static void on_enr(void *arg, int err, const ethp2p_enr *rec)
 {
@@ -128,12 +129,6 @@ static void on_enr(void *arg, int err, const ethp2p_enr *rec)
     char text[ETHP2P_ENR_TEXT_MAX];
     if (ethp2p_enr_to_text(rec, text, sizeof(text)) == 0) printf("%s\n", text);
     session_finish(&o->s, CLI_OK);
-}
-
-static void on_enr_retry(uv_timer_t *t)
-{
-    oneshot *o = t->data;
-    if (!o->s.finished) enr_send(o);
 }
 
 static void enr_send(oneshot *o)
@@ -151,17 +146,12 @@ static int discv4_requestenr(int argc, char **argv)
                        "Bonds first (Ping/Pong both ways) as the protocol requires.", flags, F_VERBOSITY + 1, 1, 1};
     oneshot o;
     memset(&o, 0, sizeof(o));
+    o.send = enr_send;
     uint64_t timeout;
     int rc = parse_common(&cmd, flags, argc, argv, &o.target, &timeout);
     if (rc >= 0) return rc;
-    if ((rc = session_open(&o.s, flags[F_NODEKEY].value, flags[F_ADDR].value, &o.target.ip, NULL, 0, 0, timeout)))
-        return rc;
-    uv_timer_init(o.s.loop, &o.retry);
-    o.retry.data = &o;
-    uv_timer_start(&o.retry, on_enr_retry, 2 * RETRY_SPACING_MS, 2 * RETRY_SPACING_MS);
-    enr_send(&o);
-    while (!o.s.finished && uv_run(o.s.loop, UV_RUN_ONCE)) {}
-    close_retry_on_finish(&o);
+    /* Each request may bond first (Ping, 500 ms grace): space retries wider. */
+    if ((rc = ask_until_answered(&o, flags, timeout, 2 * RETRY_SPACING_MS)) >= 0) return rc;
     char msg[160];
     snprintf(msg, sizeof(msg), "no ENR response after %d requests in %llu ms (does the node support EIP-868?)",
              o.attempts, (unsigned long long)timeout);
