@@ -82,6 +82,27 @@ static ethp2p_v4_packet *sent_packet_at(size_t i, ethp2p_v4_meta *meta)
     return &got;
 }
 
+/* The remote asks for the nodes closest to its own key. */
+static void findnode_from_remote(ethp2p_discv4 *d, uint64_t now)
+{
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    remote_send(d, &pkt, now, NULL);
+}
+
+/* A node whose private key is `seed` repeated, at ip:30303. */
+static ethp2p_enode seeded_node(uint8_t seed, ethp2p_ip ip)
+{
+    ethp2p_privkey k;
+    ethp2p_pubkey p;
+    ethp2p_enode n;
+    memset(k.b, seed, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
+    assert_int_equal(ethp2p_enode_init(&n, &p, &ip, 30303, 30303), 0);
+    return n;
+}
+
 static void ping_from_remote(ethp2p_discv4 *d, uint64_t now, uint8_t hash[32])
 {
     memset(&pkt, 0, sizeof(pkt));
@@ -153,10 +174,7 @@ static void test_ping_is_answered_and_pinged_back(void **state)
 static void test_findnode_needs_endpoint_proof(void **state)
 {
     ethp2p_discv4 *d = make_core();
-    memset(&pkt, 0, sizeof(pkt));
-    pkt.type = ETHP2P_V4_FINDNODE;
-    pkt.u.findnode.target = remote_pub;
-    remote_send(d, &pkt, T0, NULL);
+    findnode_from_remote(d, T0);
     assert_int_equal(nsent, 0); /* no amplification for strangers */
     assert_int_equal(ethp2p_discv4_get_stats(d)->drop_no_bond, 1);
     memset(&pkt, 0, sizeof(pkt));
@@ -168,19 +186,10 @@ static void test_findnode_needs_endpoint_proof(void **state)
     bond(d, T0);
     /* Fill the table with 20 nodes so the answer needs two packets. */
     for (int i = 0; i < 20; i++) {
-        ethp2p_privkey k;
-        ethp2p_pubkey p;
-        ethp2p_enode n;
-        memset(k.b, 0x50 + i, 32);
-        assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
-        ethp2p_ip ip = {4, {10, 1, 0, (uint8_t)(i + 1)}};
-        assert_int_equal(ethp2p_enode_init(&n, &p, &ip, 30303, 30303), 0);
+        ethp2p_enode n = seeded_node((uint8_t)(0x50 + i), (ethp2p_ip){4, {10, 1, 0, (uint8_t)(i + 1)}});
         ethp2p_table_add(ethp2p_discv4_table(d), &n, ETHP2P_TABLE_FOUND, T0);
     }
-    memset(&pkt, 0, sizeof(pkt));
-    pkt.type = ETHP2P_V4_FINDNODE;
-    pkt.u.findnode.target = remote_pub;
-    remote_send(d, &pkt, T0 + 100, NULL);
+    findnode_from_remote(d, T0 + 100);
     /* 16 closest (the remote itself among the 21), 12 per packet: two packets. */
     assert_int_equal(nsent, 2);
     ethp2p_v4_meta meta;
@@ -208,10 +217,7 @@ static void test_findnode_needs_endpoint_proof(void **state)
     nsent = 0;
     ethp2p_udp_addr saved = remote_addr;
     assert_int_equal(ethp2p_ip_parse("10.0.0.99", &remote_addr.ip), 0);
-    memset(&pkt, 0, sizeof(pkt));
-    pkt.type = ETHP2P_V4_FINDNODE;
-    pkt.u.findnode.target = remote_pub;
-    remote_send(d, &pkt, T0 + 300, NULL);
+    findnode_from_remote(d, T0 + 300);
     assert_int_equal(nsent, 0);
     remote_addr = saved;
     /* ...and it lapses after 24 hours. */
@@ -227,23 +233,11 @@ static void test_neighbours_relay_rules(void **state)
     assert_int_equal(ethp2p_ip_parse("8.8.8.8", &remote_addr.ip), 0);
     assert_int_equal(ethp2p_enode_init(&remote_node, &remote_pub, &remote_addr.ip, 30305, 30304), 0);
     bond(d, T0);
-    ethp2p_privkey k;
-    ethp2p_pubkey p;
-    ethp2p_enode lan, pub;
-    memset(k.b, 0x77, 32);
-    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
-    ethp2p_ip ip = {4, {192, 168, 1, 1}};
-    assert_int_equal(ethp2p_enode_init(&lan, &p, &ip, 30303, 30303), 0);
+    ethp2p_enode lan = seeded_node(0x77, (ethp2p_ip){4, {192, 168, 1, 1}});
     ethp2p_table_add(ethp2p_discv4_table(d), &lan, ETHP2P_TABLE_FOUND, T0);
-    memset(k.b, 0x78, 32);
-    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &p), 0);
-    ethp2p_ip ip2 = {4, {9, 9, 9, 9}};
-    assert_int_equal(ethp2p_enode_init(&pub, &p, &ip2, 30303, 30303), 0);
+    ethp2p_enode pub = seeded_node(0x78, (ethp2p_ip){4, {9, 9, 9, 9}});
     ethp2p_table_add(ethp2p_discv4_table(d), &pub, ETHP2P_TABLE_FOUND, T0);
-    memset(&pkt, 0, sizeof(pkt));
-    pkt.type = ETHP2P_V4_FINDNODE;
-    pkt.u.findnode.target = remote_pub;
-    remote_send(d, &pkt, T0 + 100, NULL);
+    findnode_from_remote(d, T0 + 100);
     assert_int_equal(nsent, 1);
     ethp2p_v4_meta meta;
     ethp2p_v4_packet *nb = sent_packet_at(0, &meta);
@@ -447,10 +441,7 @@ static void test_empty_table_answers_one_empty_packet(void **state)
     ethp2p_discv4 *d = make_core();
     bond(d, T0);
     (void)ethp2p_table_remove(ethp2p_discv4_table(d), &remote_node.id, T0);
-    memset(&pkt, 0, sizeof(pkt));
-    pkt.type = ETHP2P_V4_FINDNODE;
-    pkt.u.findnode.target = remote_pub;
-    remote_send(d, &pkt, T0 + 100, NULL);
+    findnode_from_remote(d, T0 + 100);
     assert_int_equal(nsent, 1);
     ethp2p_v4_meta meta;
     ethp2p_v4_packet *nb = sent_packet_at(0, &meta);
