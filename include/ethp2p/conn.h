@@ -50,7 +50,7 @@ ethp2p_conn *ethp2p_conn_new(const ethp2p_conn_config *cfg, uint64_t now_ms);
 void ethp2p_conn_free(ethp2p_conn *c);
 /** The initiator sends its auth; the recipient waits. */
 ETHP2P_WARN_UNUSED int ethp2p_conn_start(ethp2p_conn *c, uint64_t now_ms);
-/** Bytes from the socket. */
+/** Bytes from the socket. Not to be called from this connection's own callbacks. */
 void ethp2p_conn_receive(ethp2p_conn *c, const uint8_t *data, size_t len, uint64_t now_ms);
 /** Runs timers; returns the next deadline (UINT64_MAX when closed). */
 uint64_t ethp2p_conn_tick(ethp2p_conn *c, uint64_t now_ms);

@@ -322,17 +322,10 @@ void ethp2p_conn_receive(ethp2p_conn *c, const uint8_t *data, size_t len, uint64
         c->last_read = now_ms;
         size_t body = c->pending_body, size = c->pending_size;
         c->pending_body = 0;
-        /* Handle from a copy: the handler may send, and the input buffer moves on. */
-        ethp2p_buffer frame;
-        ethp2p_buffer_init(&frame, 0);
-        if (ethp2p_buffer_append(&frame, c->in.data, size)) {
-            ethp2p_buffer_clear(&frame);
-            close_conn(c, ETHP2P_DISC_NETWORK_ERROR, 0);
-            return;
-        }
+        /* Handled in place: handlers may send (which never touches the input
+         * buffer) but must not feed this connection more input. */
+        handle_message(c, c->in.data, size, now_ms);
         consume(c, body);
-        handle_message(c, frame.data, frame.len, now_ms);
-        ethp2p_buffer_clear(&frame);
     }
 }
 
