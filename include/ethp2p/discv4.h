@@ -57,9 +57,7 @@ typedef struct ethp2p_discv4_config {
     int no_background;            /* 1: no refresh or revalidation (one-shot tools) */
     ethp2p_nodedb *db;            /* optional: seeds and persistence */
     /* CIDR allow-list for nodes we accept from Neighbours and hand out (NULL: all). */
-    const ethp2p_ip *netrestrict;
-    const uint8_t *netrestrict_bits;
-    size_t nnetrestrict;
+    const ethp2p_netlist *netrestrict;
     /* Signing of packets: NULL = secp256k1. Only simulations set another (see v4wire.h). */
     const ethp2p_v4_signer *signer;
     /* The transport. */

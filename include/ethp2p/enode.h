@@ -74,6 +74,22 @@ const char *ethp2p_ip_relay_problem(const ethp2p_ip *sender, const ethp2p_ip *ad
 /** True when a and b share their first `bits` bits (same family). */
 int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits);
 
+/** A list of CIDR ranges (the reference's netutil.Netlist), for --netrestrict. */
+#define ETHP2P_NETLIST_MAX 64
+typedef struct ethp2p_netlist {
+    ethp2p_ip net[ETHP2P_NETLIST_MAX];
+    uint8_t bits[ETHP2P_NETLIST_MAX];
+    size_t n;
+} ethp2p_netlist;
+
+/**
+ * Parses a comma-separated list like "10.0.0.0/8,fd00::/8" (at most 64
+ * ranges). Returns 0 or ETHP2P_EFORMAT.
+ */
+ETHP2P_WARN_UNUSED int ethp2p_netlist_parse(const char *text, ethp2p_netlist *out);
+/** True when ip lies in one of the ranges. An empty list or NULL contains everything. */
+int ethp2p_netlist_contains(const ethp2p_netlist *l, const ethp2p_ip *ip);
+
 /** True when both addresses are equal (same family and bytes). */
 int ethp2p_ip_equal(const ethp2p_ip *a, const ethp2p_ip *b);
 

@@ -60,6 +60,8 @@ typedef void (*ethp2p_rlpx_tcp_done_cb)(void *arg, ethp2p_rlpx_tcp *t);
 int ethp2p_rlpx_tcp_dial(struct uv_loop_s *loop, const struct ethp2p_conn_config *cfg, const ethp2p_ip *ip,
                          uint16_t port, ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out);
 #define ETHP2P_RLPX_TCP_WRITE_LIMIT (32u * 1024 * 1024)
+/* Queued bytes that make no progress for this long: the peer is dropped (the reference's frameWriteTimeout). */
+#define ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS 20000u
 
 typedef struct ethp2p_rlpx_listener ethp2p_rlpx_listener;
 /** Fills cfg for an accepted connection (its ctx, callbacks); return nonzero to refuse it. */
@@ -76,6 +78,8 @@ struct ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t);
 void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t);
 /** The remote address. */
 void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
+/** Our end of the connection (0, or ETHP2P_EIO before it is connected). */
+int ethp2p_rlpx_tcp_local(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,12 @@ enum ethp2p_disconnect_reason {
 /** The reason's name as the reference logs it ("too many peers"), or "unknown reason". */
 const char *ethp2p_disconnect_reason_name(int reason);
 
+/**
+ * The client name for Hello, the reference's way:
+ * "ethp2p[/IDENTITY]/vX.Y.Z/linux-ARCH/COMPILER" (identity may be NULL).
+ */
+void ethp2p_client_name(const char *identity, char *out, size_t cap);
+
 typedef struct ethp2p_cap {
     char name[ETHP2P_P2P_CAP_NAME_MAX + 1];
     uint32_t version;

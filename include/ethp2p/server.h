@@ -12,6 +12,7 @@
 #include "ethp2p/conn.h"
 #include "ethp2p/dial.h"
 #include "ethp2p/io.h"
+#include "ethp2p/buffer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +44,7 @@ typedef struct ethp2p_server_config {
     const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;
     size_t nbootnodes, nstatic, ntrusted;
     int no_discovery;
+    const ethp2p_netlist *netrestrict; /* NULL: any address; else only these (TCP both ways, discovery) */
     ethp2p_nodedb *db;
     const ethp2p_protocol_spec *protocols;
     size_t nprotocols;
@@ -63,8 +65,50 @@ size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max);
 /** Our enode (advertised address, TCP/UDP port). */
 const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s);
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s);
+/** Adds a static node (always kept connected, redialled when lost), like admin_addPeer. */
+int ethp2p_server_add_static(ethp2p_server *s, const ethp2p_enode *n);
+/** Stops redialling a static node and disconnects it (requested), like admin_removePeer. */
+int ethp2p_server_remove_static(ethp2p_server *s, const ethp2p_node_id *id);
+/** Marks a node trusted (admitted above the peer limits), like admin_addTrustedPeer. */
+int ethp2p_server_add_trusted(ethp2p_server *s, const ethp2p_node_id *id);
+int ethp2p_server_remove_trusted(ethp2p_server *s, const ethp2p_node_id *id);
+/** Disconnects a peer with a reason (ETHP2P_DISC_*). */
+void ethp2p_server_disconnect(ethp2p_peer *p, int reason);
 /** Sends a sub-protocol message to a peer. */
 int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len);
+
+/* ---- introspection, in the shape of the reference's admin_nodeInfo / admin_peers ---- */
+
+typedef struct ethp2p_node_info {
+    char id[65];                 /* node ID, hex */
+    char name[128];              /* our client name */
+    char enode[ETHP2P_ENODE_URL_MAX];
+    char enr[512];               /* "enr:..." ("" without discovery) */
+    char ip[46];
+    uint16_t discovery_port;     /* 0 without discovery */
+    uint16_t listener_port;
+    char listen_addr[64];        /* "[::]:30303" style */
+    ethp2p_protocol_spec protocols[ETHP2P_CONN_MAX_PROTOCOLS];
+    size_t nprotocols;
+} ethp2p_node_info;
+
+typedef struct ethp2p_peer_info {
+    char enode[ETHP2P_ENODE_URL_MAX];
+    char id[65];
+    char name[257];
+    ethp2p_cap caps[ETHP2P_P2P_MAX_CAPS]; /* what the remote's Hello offered */
+    size_t ncaps;
+    char local_address[64], remote_address[64];
+    int inbound, trusted, is_static;
+    uint64_t connected_for_ms, msgs_in, msgs_out;
+} ethp2p_peer_info;
+
+void ethp2p_server_node_info(ethp2p_server *s, ethp2p_node_info *out);
+void ethp2p_server_peer_info(const ethp2p_peer *p, ethp2p_peer_info *out);
+/** JSON as admin_nodeInfo prints it: {"id","name","enode","enr","ip","ports":{..},"listenAddr","protocols":{..}}. */
+void ethp2p_node_info_json(const ethp2p_node_info *n, ethp2p_buffer *out);
+/** JSON as one admin_peers entry: {"enode","id","name","caps":[..],"network":{..},"protocols":{..}}. */
+void ethp2p_peer_info_json(const ethp2p_peer_info *p, ethp2p_buffer *out);
 
 #ifdef __cplusplus
 }

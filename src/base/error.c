@@ -5,12 +5,6 @@
  */
 #include "ethp2p/common.h"
 
-#ifndef ETHP2P_VERSION_STRING
-#define ETHP2P_VERSION_STRING "0.1.0"
-#endif
-
-const char *ethp2p_version(void) { return ETHP2P_VERSION_STRING; }
-
 const char *ethp2p_strerror(int err)
 {
     switch (err) {

@@ -133,10 +133,7 @@ int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t u
 
 int discv4_netrestrict_allows(const ethp2p_discv4 *d, const ethp2p_ip *ip)
 {
-    if (!d->cfg.nnetrestrict) return 1;
-    for (size_t i = 0; i < d->cfg.nnetrestrict; i++)
-        if (ethp2p_ip_same_prefix(&d->cfg.netrestrict[i], ip, d->cfg.netrestrict_bits[i])) return 1;
-    return 0;
+    return ethp2p_netlist_contains(d->cfg.netrestrict, ip);
 }
 
 const char *discv4_check_relayed(const ethp2p_discv4 *d, const ethp2p_ip *sender_ip, const ethp2p_enode *n)

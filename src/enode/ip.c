@@ -6,6 +6,7 @@
 #include "ethp2p/enode.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -125,4 +126,37 @@ int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits)
     ip_range r = {a->family, {0}, bits};
     memcpy(r.prefix, a->b, 16);
     return in_range(b, &r);
+}
+
+int ethp2p_netlist_parse(const char *text, ethp2p_netlist *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p = text;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char buf[64];
+        if (len == 0 || len >= sizeof(buf) || out->n == ETHP2P_NETLIST_MAX) return ETHP2P_EFORMAT;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        char *slash = strchr(buf, '/');
+        if (!slash || slash[1] < '0' || slash[1] > '9') return ETHP2P_EFORMAT;
+        *slash = '\0';
+        char *end;
+        unsigned long b = strtoul(slash + 1, &end, 10);
+        ethp2p_ip *ip = &out->net[out->n];
+        if (*end || ethp2p_ip_parse(buf, ip) || b > (ip->family == 4 ? 32u : 128u)) return ETHP2P_EFORMAT;
+        out->bits[out->n++] = (uint8_t)b;
+        p += len;
+        if (*p == ',' && p[1]) p++;
+        else if (*p == ',') return ETHP2P_EFORMAT;
+    }
+    return out->n ? 0 : ETHP2P_EFORMAT;
+}
+
+int ethp2p_netlist_contains(const ethp2p_netlist *l, const ethp2p_ip *ip)
+{
+    if (!l || !l->n) return 1;
+    for (size_t i = 0; i < l->n; i++)
+        if (ethp2p_ip_same_prefix(&l->net[i], ip, l->bits[i])) return 1;
+    return 0;
 }

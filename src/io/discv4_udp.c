@@ -6,6 +6,7 @@
  * keeps one timer armed at the core's next deadline.
  */
 #include "ethp2p/io.h"
+#include "io_internal.h"
 #include "ethp2p/log.h"
 
 #include <arpa/inet.h>
@@ -63,54 +64,12 @@ int ethp2p_io_parse_hostport(const char *text, ethp2p_ip *ip, uint16_t *port)
     return ethp2p_ip_parse(host, ip);
 }
 
-static void to_sockaddr(const ethp2p_ip *ip, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    if (ip->family == 6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(port);
-        memcpy(&s6->sin6_addr, ip->b, 16);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(port);
-        memcpy(&s4->sin_addr, ip->b, 4);
-    }
-}
-
-static int from_sockaddr(const struct sockaddr *sa, ethp2p_udp_addr *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-        out->ip.family = 4;
-        memcpy(out->ip.b, &s4->sin_addr, 4);
-        out->port = ntohs(s4->sin_port);
-        return 0;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (memcmp(&s6->sin6_addr, mapped, 12) == 0) {
-            out->ip.family = 4;
-            memcpy(out->ip.b, (const uint8_t *)&s6->sin6_addr + 12, 4);
-        } else {
-            out->ip.family = 6;
-            memcpy(out->ip.b, &s6->sin6_addr, 16);
-        }
-        out->port = ntohs(s6->sin6_port);
-        return 0;
-    }
-    return ETHP2P_EINVAL;
-}
-
 static void udp_send(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, size_t len)
 {
     ethp2p_discv4_udp *u = ctx;
     if (u->closing) return;
     struct sockaddr_storage ss;
-    to_sockaddr(&to->ip, to->port, &ss);
+    io_to_sockaddr(&to->ip, to->port, &ss);
     uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
     int r = uv_udp_try_send(&u->udp, &b, 1, (const struct sockaddr *)&ss);
     if (r < 0) {
@@ -146,7 +105,7 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struc
     ethp2p_discv4_udp *u = h->data;
     if (nread <= 0 || !addr || u->closing) return;
     ethp2p_udp_addr from;
-    if (from_sockaddr(addr, &from)) return;
+    if (io_from_sockaddr(addr, &from.ip, &from.port)) return;
     if ((flags & UV_UDP_PARTIAL) || (size_t)nread > ETHP2P_V4_MAX_NEIGHBOURS_PACKET) {
         u->errors++;
         ETHP2P_DEBUG(LOG_MOD, "drop oversized datagram", "port=%u", from.port);
@@ -166,7 +125,7 @@ int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *c
     u->udp.data = u->timer.data = u;
     u->handles_open = 2;
     struct sockaddr_storage ss;
-    to_sockaddr(bind_ip, port, &ss);
+    io_to_sockaddr(bind_ip, port, &ss);
     int r = uv_udp_bind(&u->udp, (const struct sockaddr *)&ss, 0);
     if (r == 0) r = uv_udp_recv_start(&u->udp, on_alloc, on_recv);
     if (r) {
@@ -181,7 +140,8 @@ int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *c
     int blen = sizeof(bound);
     uv_udp_getsockname(&u->udp, (struct sockaddr *)&bound, &blen);
     ethp2p_udp_addr ba;
-    from_sockaddr((struct sockaddr *)&bound, &ba);
+    memset(&ba, 0, sizeof(ba));
+    (void)io_from_sockaddr((struct sockaddr *)&bound, &ba.ip, &ba.port);
     u->port = ba.port;
     ethp2p_discv4_config c = *cfg;
     c.io_ctx = u;

@@ -7,6 +7,7 @@
 #include "ethp2p/conn.h"
 #include "ethp2p/io.h"
 #include "ethp2p/log.h"
+#include "io_internal.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct ethp2p_rlpx_tcp {
     ethp2p_rlpx_tcp_done_cb done;
     void *done_arg;
     size_t queued;
+    uint64_t write_progress_ms; /* last time the queue was empty or a write completed */
     int closing, handles, connected;
     ethp2p_ip peer_ip;
     uint16_t peer_port;
@@ -75,6 +77,7 @@ static void on_write(uv_write_t *req, int status)
 {
     write_req *w = (write_req *)req;
     w->t->queued -= w->len;
+    w->t->write_progress_ms = now_ms();
     free(w);
 }
 
@@ -93,6 +96,7 @@ static void tcp_send(void *ctx, const uint8_t *data, size_t len)
     w->len = len;
     memcpy(w->data, data, len);
     uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+    if (!t->queued) t->write_progress_ms = now_ms();
     t->queued += len;
     if (uv_write(&w->req, (uv_stream_t *)&t->tcp, &b, 1, on_write) != 0) {
         t->queued -= len;
@@ -127,8 +131,16 @@ static void on_timer(uv_timer_t *h);
 void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t)
 {
     if (t->closing) return;
-    uint64_t now = now_ms(), next = ethp2p_conn_tick(t->conn, now);
+    uint64_t now = now_ms();
+    if (t->queued && now - t->write_progress_ms >= ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS) {
+        ETHP2P_DEBUG(LOG_MOD, "write timeout: dropping", "queued=%zu", t->queued);
+        ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+        return;
+    }
+    uint64_t next = ethp2p_conn_tick(t->conn, now);
     if (t->closing || next == UINT64_MAX) return;
+    if (t->queued && t->write_progress_ms + ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS < next)
+        next = t->write_progress_ms + ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS;
     uv_timer_start(&t->timer, on_timer, next > now ? next - now : 0, 0);
 }
 
@@ -206,21 +218,6 @@ static void on_connect(uv_connect_t *req, int status)
     start_session(t);
 }
 
-static void sockaddr_of(const ethp2p_ip *ip, uint16_t port, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    if (ip->family == 6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        memcpy(&a->sin6_addr, ip->b, 16);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        memcpy(&a->sin_addr, ip->b, 4);
-    }
-}
 
 int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const ethp2p_ip *ip, uint16_t port,
                          ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out)
@@ -232,7 +229,7 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
     t->peer_ip = *ip;
     t->peer_port = port;
     struct sockaddr_storage ss;
-    sockaddr_of(ip, port, &ss);
+    io_to_sockaddr(ip, port, &ss);
     t->connect_req.data = t;
     int r = uv_tcp_connect(&t->connect_req, &t->tcp, (struct sockaddr *)&ss, on_connect);
     if (r) {
@@ -262,17 +259,8 @@ static void on_connection(uv_stream_t *server, int status)
     /* The peer's address first: the owner's admission (per-IP throttle) needs it. */
     struct sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0) {
-        if (ss.ss_family == AF_INET) {
-            t->peer_ip.family = 4;
-            memcpy(t->peer_ip.b, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-            t->peer_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            t->peer_ip.family = 6;
-            memcpy(t->peer_ip.b, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-            t->peer_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-        }
-    }
+    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0)
+        (void)io_from_sockaddr((struct sockaddr *)&ss, &t->peer_ip, &t->peer_port);
     if (l->accept(l->arg, t, &cfg) != 0) {
         uv_close((uv_handle_t *)&t->tcp, free_on_close);
         return;
@@ -299,7 +287,7 @@ int ethp2p_rlpx_listen(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, ethp
     uv_tcp_init(loop, &l->tcp);
     l->tcp.data = l;
     struct sockaddr_storage ss;
-    sockaddr_of(ip, port, &ss);
+    io_to_sockaddr(ip, port, &ss);
     int r = uv_tcp_bind(&l->tcp, (struct sockaddr *)&ss, 0);
     if (!r) r = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
     if (r) {
@@ -310,8 +298,9 @@ int ethp2p_rlpx_listen(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, ethp
         return ETHP2P_EIO;
     }
     int len = sizeof(ss);
+    ethp2p_ip bound;
     uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len);
-    l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    (void)io_from_sockaddr((struct sockaddr *)&ss, &bound, &l->port);
     *out = l;
     return 0;
 }
@@ -323,4 +312,14 @@ void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *por
 {
     *ip = t->peer_ip;
     *port = t->peer_port;
+}
+
+int ethp2p_rlpx_tcp_local(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port)
+{
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    memset(ip, 0, sizeof(*ip));
+    *port = 0;
+    if (!t->connected || uv_tcp_getsockname(&t->tcp, (struct sockaddr *)&ss, &len) != 0) return ETHP2P_EIO;
+    return io_from_sockaddr((struct sockaddr *)&ss, ip, port);
 }

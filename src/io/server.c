@@ -6,10 +6,14 @@
  * reacts to socket events.
  */
 #include "ethp2p/server.h"
+#include "ethp2p/hex.h"
+#include "ethp2p/json.h"
 #include "ethp2p/log.h"
 #include "ethp2p/random.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <uv.h>
 
@@ -27,6 +31,8 @@ struct ethp2p_server {
     uv_timer_t dial_timer;
     ethp2p_peer **conns;
     size_t nconns, cap;
+    ethp2p_node_id *trusted;
+    size_t ntrusted, trusted_cap;
     int stopping, timer_closed;
 };
 
@@ -59,11 +65,71 @@ static ethp2p_peer *find_active(ethp2p_server *s, const ethp2p_node_id *id, cons
     return NULL;
 }
 
-static int is_trusted(const ethp2p_server *s, const ethp2p_node_id *id)
+static ssize_t trusted_index(const ethp2p_server *s, const ethp2p_node_id *id)
 {
-    for (size_t i = 0; i < s->cfg.ntrusted; i++)
-        if (memcmp(s->cfg.trusted_nodes[i].id.b, id->b, 32) == 0) return 1;
+    for (size_t i = 0; i < s->ntrusted; i++)
+        if (memcmp(s->trusted[i].b, id->b, 32) == 0) return (ssize_t)i;
+    return -1;
+}
+
+static int is_trusted(const ethp2p_server *s, const ethp2p_node_id *id) { return trusted_index(s, id) >= 0; }
+
+static ethp2p_peer *find_peer(ethp2p_server *s, const ethp2p_node_id *id)
+{
+    for (size_t i = 0; i < s->nconns; i++)
+        if (s->conns[i]->active && memcmp(s->conns[i]->node.id.b, id->b, 32) == 0) return s->conns[i];
+    return NULL;
+}
+
+int ethp2p_server_add_trusted(ethp2p_server *s, const ethp2p_node_id *id)
+{
+    if (is_trusted(s, id)) return 0;
+    if (s->ntrusted == s->trusted_cap) {
+        size_t ncap = s->trusted_cap ? s->trusted_cap * 2 : 16;
+        ethp2p_node_id *v = realloc(s->trusted, ncap * sizeof(*v));
+        if (!v) return ETHP2P_ENOMEM;
+        s->trusted = v;
+        s->trusted_cap = ncap;
+    }
+    s->trusted[s->ntrusted++] = *id;
+    ethp2p_peer *p = find_peer(s, id);
+    if (p) p->trusted = 1;
     return 0;
+}
+
+int ethp2p_server_remove_trusted(ethp2p_server *s, const ethp2p_node_id *id)
+{
+    ssize_t i = trusted_index(s, id);
+    if (i < 0) return ETHP2P_ENOTFOUND;
+    s->trusted[i] = s->trusted[--s->ntrusted];
+    ethp2p_peer *p = find_peer(s, id);
+    if (p) p->trusted = 0;
+    return 0;
+}
+
+int ethp2p_server_add_static(ethp2p_server *s, const ethp2p_enode *n)
+{
+    int rc = ethp2p_dialer_add_static(s->dialer, n);
+    ethp2p_peer *p = find_peer(s, &n->id);
+    if (!rc && p) p->is_static = 1;
+    return rc;
+}
+
+int ethp2p_server_remove_static(ethp2p_server *s, const ethp2p_node_id *id)
+{
+    int rc = ethp2p_dialer_remove_static(s->dialer, id);
+    ethp2p_peer *p = find_peer(s, id);
+    if (p) {
+        p->is_static = 0;
+        ethp2p_server_disconnect(p, ETHP2P_DISC_REQUESTED);
+    }
+    return rc;
+}
+
+void ethp2p_server_disconnect(ethp2p_peer *p, int reason)
+{
+    ethp2p_conn_disconnect(ethp2p_rlpx_tcp_conn(p->tcp), reason);
+    ethp2p_rlpx_tcp_poke(p->tcp);
 }
 
 static int on_hello(void *ctx, const ethp2p_hello *h)
@@ -131,6 +197,7 @@ static void server_free(ethp2p_server *s)
     ethp2p_dialer_free(s->dialer);
     ethp2p_inbound_throttle_free(s->throttle);
     free(s->conns);
+    free(s->trusted);
     free(s);
 }
 
@@ -168,6 +235,10 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     uint16_t port;
     ethp2p_rlpx_tcp_peer(t, &ip, &port);
     if (s->stopping || pending_count(s) >= s->cfg.max_pending) return 1;
+    if (!ethp2p_netlist_contains(s->cfg.netrestrict, &ip)) {
+        ETHP2P_DEBUG(LOG_MOD, "inbound refused: outside netrestrict", "port=%u", port);
+        return 1;
+    }
     if (ethp2p_inbound_throttle_check(s->throttle, &ip, ethp2p_io_now_ms())) {
         ETHP2P_DEBUG(LOG_MOD, "inbound throttled", "port=%u", port);
         return 1;
@@ -187,6 +258,11 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
 
 static void dial(ethp2p_server *s, const ethp2p_enode *n, int is_static)
 {
+    if (!ethp2p_netlist_contains(s->cfg.netrestrict, &n->ip)) {
+        ETHP2P_DEBUG(LOG_MOD, "not dialling: outside netrestrict", "tcp=%u", n->tcp);
+        ethp2p_dialer_dial_done(s->dialer, &n->id);
+        return;
+    }
     ethp2p_peer *p = calloc(1, sizeof(*p));
     if (!p || conns_add(s, p)) {
         free(p);
@@ -214,7 +290,7 @@ static void on_dial_timer(uv_timer_t *h)
         ethp2p_enode n;
         for (int i = 0; i < 32 && ethp2p_dialer_wants_candidates(s->dialer); i++) {
             if (!ethp2p_discv4_next_random(d, now, &n)) break;
-            if (n.tcp) (void)ethp2p_dialer_offer(s->dialer, &n, now);
+            if (n.tcp && ethp2p_netlist_contains(s->cfg.netrestrict, &n.ip)) (void)ethp2p_dialer_offer(s->dialer, &n, now);
         }
         ethp2p_discv4_udp_poke(s->udp);
     }
@@ -238,6 +314,8 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
     ethp2p_node_id_from_pubkey(&pub, &dc.self);
     if (!(s->dialer = ethp2p_dialer_new(&dc)) || !(s->throttle = ethp2p_inbound_throttle_new())) goto fail;
     for (size_t i = 0; i < cfg->nstatic; i++) (void)ethp2p_dialer_add_static(s->dialer, &cfg->static_nodes[i]);
+    for (size_t i = 0; i < cfg->ntrusted; i++)
+        if ((rc = ethp2p_server_add_trusted(s, &cfg->trusted_nodes[i].id))) goto fail;
     if ((rc = ethp2p_rlpx_listen(loop, &cfg->listen_ip, cfg->port, on_accept, on_tcp_done, s, &s->listener))) goto fail;
     uint16_t port = ethp2p_rlpx_listener_port(s->listener);
     ethp2p_ip adv = cfg->advertise_ip.family ? cfg->advertise_ip : cfg->listen_ip;
@@ -252,6 +330,7 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
         d.bootnodes = cfg->bootnodes;
         d.nbootnodes = cfg->nbootnodes;
         d.db = cfg->db;
+        d.netrestrict = cfg->netrestrict;
         ethp2p_random_seed_u64(&d.seed);
         if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, port, &s->udp))) goto fail;
         ethp2p_discv4_start(ethp2p_discv4_udp_core(s->udp), ethp2p_io_now_ms());
@@ -266,6 +345,7 @@ fail:
     if (s->listener) ethp2p_rlpx_listener_close(s->listener);
     ethp2p_dialer_free(s->dialer);
     ethp2p_inbound_throttle_free(s->throttle);
+    free(s->trusted);
     free(s);
     return rc;
 }
@@ -312,4 +392,103 @@ int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t co
         ethp2p_rlpx_tcp_poke(p->tcp);
     }
     return rc;
+}
+
+/* ---- NodeInfo / PeersInfo ---- */
+
+static void format_hostport(const ethp2p_ip *ip, uint16_t port, char *out, size_t cap)
+{
+    char t[46];
+    ethp2p_ip_format(ip, t, sizeof(t));
+    snprintf(out, cap, ip->family == 6 ? "[%s]:%u" : "%s:%u", t, port);
+}
+
+void ethp2p_server_node_info(ethp2p_server *s, ethp2p_node_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    ethp2p_hex_encode(s->self.id.b, 32, out->id);
+    snprintf(out->name, sizeof(out->name), "%s", s->cfg.client_name ? s->cfg.client_name : "");
+    if (ethp2p_enode_format(&s->self, out->enode, sizeof(out->enode))) out->enode[0] = '\0';
+    if (s->self.ip.family) ethp2p_ip_format(&s->self.ip, out->ip, sizeof(out->ip));
+    out->listener_port = s->self.tcp;
+    if (s->udp) {
+        out->discovery_port = s->self.udp;
+        if (ethp2p_enr_to_text(ethp2p_discv4_local_record(ethp2p_discv4_udp_core(s->udp)), out->enr, sizeof(out->enr)))
+            out->enr[0] = '\0';
+    }
+    format_hostport(&s->cfg.listen_ip, s->self.tcp, out->listen_addr, sizeof(out->listen_addr));
+    out->nprotocols = s->cfg.nprotocols < ETHP2P_CONN_MAX_PROTOCOLS ? s->cfg.nprotocols : ETHP2P_CONN_MAX_PROTOCOLS;
+    memcpy(out->protocols, s->cfg.protocols, out->nprotocols * sizeof(*out->protocols));
+}
+
+void ethp2p_server_peer_info(const ethp2p_peer *p, ethp2p_peer_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    ethp2p_enode n = p->node;
+    uint16_t rport;
+    ethp2p_rlpx_tcp_peer(p->tcp, &n.ip, &rport);
+    if (p->inbound) n.tcp = n.udp = 0; /* its listen port is unknown; the reference prints the remote port */
+    if (ethp2p_enode_format(&n, out->enode, sizeof(out->enode))) out->enode[0] = '\0';
+    ethp2p_hex_encode(p->node.id.b, 32, out->id);
+    ethp2p_conn *c = ethp2p_rlpx_tcp_conn(p->tcp);
+    if (ethp2p_conn_state(c) >= ETHP2P_CONN_ACTIVE) {
+        const ethp2p_hello *h = ethp2p_conn_remote_hello(c);
+        snprintf(out->name, sizeof(out->name), "%s", h->name);
+        out->ncaps = h->ncaps;
+        memcpy(out->caps, h->caps, h->ncaps * sizeof(*out->caps));
+    } else {
+        snprintf(out->name, sizeof(out->name), "%s", p->name);
+    }
+    ethp2p_ip lip;
+    uint16_t lport;
+    if (ethp2p_rlpx_tcp_local(p->tcp, &lip, &lport) == 0)
+        format_hostport(&lip, lport, out->local_address, sizeof(out->local_address));
+    format_hostport(&n.ip, rport, out->remote_address, sizeof(out->remote_address));
+    out->inbound = p->inbound;
+    out->trusted = p->trusted;
+    out->is_static = p->is_static;
+    out->connected_for_ms = p->active ? ethp2p_io_now_ms() - p->connected_ms : 0;
+    out->msgs_in = p->msgs_in;
+    out->msgs_out = p->msgs_out;
+}
+
+void ethp2p_node_info_json(const ethp2p_node_info *n, ethp2p_buffer *b)
+{
+    ethp2p_json_raw(b, "{");
+    ethp2p_json_kv_str(b, 1, "id", n->id);
+    ethp2p_json_kv_str(b, 0, "name", n->name);
+    ethp2p_json_kv_str(b, 0, "enode", n->enode);
+    ethp2p_json_kv_str(b, 0, "enr", n->enr);
+    ethp2p_json_kv_str(b, 0, "ip", n->ip);
+    ethp2p_json_raw(b, ",\"ports\":{\"discovery\":%u,\"listener\":%u}", n->discovery_port, n->listener_port);
+    ethp2p_json_kv_str(b, 0, "listenAddr", n->listen_addr);
+    ethp2p_json_raw(b, ",\"protocols\":{");
+    for (size_t i = 0; i < n->nprotocols; i++) {
+        if (i) ethp2p_json_raw(b, ",");
+        ethp2p_json_string(b, n->protocols[i].name);
+        ethp2p_json_raw(b, ":{\"version\":%u}", n->protocols[i].version);
+    }
+    ethp2p_json_raw(b, "}}");
+}
+
+void ethp2p_peer_info_json(const ethp2p_peer_info *p, ethp2p_buffer *b)
+{
+    ethp2p_json_raw(b, "{");
+    ethp2p_json_kv_str(b, 1, "enode", p->enode);
+    ethp2p_json_kv_str(b, 0, "id", p->id);
+    ethp2p_json_kv_str(b, 0, "name", p->name);
+    ethp2p_json_raw(b, ",\"caps\":[");
+    for (size_t i = 0; i < p->ncaps; i++) {
+        char cap[48];
+        snprintf(cap, sizeof(cap), "%s/%u", p->caps[i].name, p->caps[i].version);
+        if (i) ethp2p_json_raw(b, ",");
+        ethp2p_json_string(b, cap);
+    }
+    ethp2p_json_raw(b, "],\"network\":{");
+    ethp2p_json_kv_str(b, 1, "localAddress", p->local_address);
+    ethp2p_json_kv_str(b, 0, "remoteAddress", p->remote_address);
+    ethp2p_json_raw(b, ",\"inbound\":%s,\"trusted\":%s,\"static\":%s}", p->inbound ? "true" : "false",
+                    p->trusted ? "true" : "false", p->is_static ? "true" : "false");
+    ethp2p_json_raw(b, ",\"stats\":{\"connectedForMs\":%llu,\"msgsIn\":%llu,\"msgsOut\":%llu}}",
+                    (unsigned long long)p->connected_for_ms, (unsigned long long)p->msgs_in, (unsigned long long)p->msgs_out);
 }

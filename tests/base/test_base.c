@@ -1,5 +1,6 @@
 /* Tests for src/base: hex, base64url, buffer, error strings. */
 #include "test_util.h"
+#include "ethp2p/json.h"
 #include "ethp2p/buffer.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/random.h"
@@ -137,6 +138,24 @@ static void test_random_differs(void **state)
     assert_memory_not_equal(a, b, sizeof(a));
 }
 
+static void test_json_strings(void **state)
+{
+    (void)state;
+    ethp2p_buffer b;
+    ethp2p_buffer_init(&b, 0);
+    ethp2p_json_string(&b, "a\"b\\c\n\x01\x7f/\xc3\xa9");
+    assert_int_equal(ethp2p_buffer_push(&b, 0), 0);
+    assert_string_equal((char *)b.data, "\"a\\\"b\\\\c\\u000a\\u0001\\u007f/\xc3\xa9\"");
+    ethp2p_buffer_reset(&b);
+    ethp2p_json_raw(&b, "{");
+    ethp2p_json_kv_str(&b, 1, "k", "v");
+    ethp2p_json_kv_str(&b, 0, "n", "");
+    ethp2p_json_raw(&b, ",\"x\":%d}", 42);
+    assert_int_equal(ethp2p_buffer_push(&b, 0), 0);
+    assert_string_equal((char *)b.data, "{\"k\":\"v\",\"n\":\"\",\"x\":42}");
+    ethp2p_buffer_clear(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_buffer_growth),
         cmocka_unit_test(test_strerror_covers_every_code),
         cmocka_unit_test(test_random_differs),
+        cmocka_unit_test(test_json_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -457,11 +457,9 @@ static void test_netrestrict(void **state)
     memset(cfg.key.b, 0x21, 32);
     cfg.no_background = 1;
     cfg.send = capture;
-    ethp2p_ip allowed = {4, {10, 0, 0, 0}};
-    uint8_t bits = 24;
+    ethp2p_netlist allowed;
+    assert_int_equal(ethp2p_netlist_parse("10.0.0.0/24", &allowed), 0);
     cfg.netrestrict = &allowed;
-    cfg.netrestrict_bits = &bits;
-    cfg.nnetrestrict = 1;
     ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
     setup_remote(); /* 10.0.0.2: inside */
     nsent = 0;

@@ -196,6 +196,40 @@ static void test_ip_classes_and_relay_rule(void **state)
     assert_true(ethp2p_ip_same_prefix(&a, &c, 16));
 }
 
+static void test_netlist(void **state)
+{
+    (void)state;
+    ethp2p_netlist l;
+    ethp2p_ip ip;
+    assert_int_equal(ethp2p_netlist_parse("10.0.0.0/8,192.168.1.0/24,fd00::/8", &l), 0);
+    assert_int_equal(l.n, 3);
+    const struct { const char *ip; int in; } cases[] = {
+        {"10.1.2.3", 1}, {"11.0.0.1", 0}, {"192.168.1.77", 1}, {"192.168.2.1", 0},
+        {"fd12::1", 1}, {"fe80::1", 0}, {"127.0.0.1", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(ethp2p_ip_parse(cases[i].ip, &ip), 0);
+        assert_int_equal(ethp2p_netlist_contains(&l, &ip), cases[i].in);
+    }
+    /* No list: everything passes. */
+    assert_int_equal(ethp2p_netlist_contains(NULL, &ip), 1);
+    assert_int_equal(ethp2p_netlist_parse("0.0.0.0/0", &l), 0);
+    assert_int_equal(ethp2p_netlist_contains(&l, &ip), 1); /* 127.0.0.1 */
+    assert_int_equal(ethp2p_ip_parse("fe80::1", &ip), 0);
+    assert_int_equal(ethp2p_netlist_contains(&l, &ip), 0); /* an IPv4 range holds no IPv6 address */
+    const char *bad[] = {"", "10.0.0.0", "10.0.0.0/33", "10.0.0.0/8,", ",10.0.0.0/8", "10.0.0.0/x",
+                         "10.0.0.0/", "::/129", "host/8", "10.0.0.0/8,,1.0.0.0/8"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(ethp2p_netlist_parse(bad[i], &l), ETHP2P_EFORMAT);
+    /* At most 64 ranges. */
+    char many[65 * 16] = "";
+    for (int i = 0; i < 65; i++) sprintf(many + strlen(many), "%s10.%d.0.0/16", i ? "," : "", i);
+    assert_int_equal(ethp2p_netlist_parse(many, &l), ETHP2P_EFORMAT);
+    *strrchr(many, ',') = '\0';
+    assert_int_equal(ethp2p_netlist_parse(many, &l), 0);
+    assert_int_equal(l.n, 64);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_unresolvable_name_is_named),
         cmocka_unit_test(test_ip_helpers),
         cmocka_unit_test(test_ip_classes_and_relay_rule),
+        cmocka_unit_test(test_netlist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

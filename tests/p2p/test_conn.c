@@ -224,6 +224,72 @@ static void test_connected_to_self(void **state)
     done();
 }
 
+/* Plays B by hand: answers A's auth with B's key kb, then sends a Hello that
+ * claims `claimed` as B's ID. A conn never lies, so B is built from the pure
+ * handshake and frame API. */
+static void hand_made_b(const ethp2p_pubkey *claimed)
+{
+    ethp2p_rlpx_handshake hs;
+    size_t used, acklen = 0;
+    uint8_t ack[2 + 2048];
+    assert_int_equal(ethp2p_rlpx_handshake_init(&hs, 0, &kb, NULL), 0);
+    assert_int_equal(ethp2p_rlpx_auth_read(&hs, A.outbox.data, A.outbox.len, &used), 0);
+    assert_int_equal(ethp2p_rlpx_ack_write(&hs, ack, &acklen), 0);
+    ethp2p_rlpx_secrets sec;
+    assert_int_equal(ethp2p_rlpx_secrets_derive(&hs, &sec), 0);
+    ethp2p_rlpx_frame_codec codec;
+    ethp2p_rlpx_frame_init(&codec, &sec);
+    ethp2p_hello h;
+    memset(&h, 0, sizeof(h));
+    h.version = 5;
+    strcpy(h.name, "test/hand-made");
+    strcpy(h.caps[0].name, "eth");
+    h.caps[0].version = 68;
+    h.ncaps = 1;
+    h.id = *claimed;
+    ethp2p_buffer payload, msg, wire;
+    ethp2p_buffer_init(&payload, 0);
+    ethp2p_buffer_init(&msg, 0);
+    ethp2p_buffer_init(&wire, 0);
+    assert_int_equal(ethp2p_hello_encode(&h, &payload), 0);
+    assert_int_equal(ethp2p_p2p_msg_encode(ETHP2P_P2P_HELLO, payload.data, payload.len, 0, &msg), 0);
+    assert_int_equal(ethp2p_buffer_append(&wire, ack, acklen), 0);
+    assert_int_equal(ethp2p_rlpx_frame_write(&codec, msg.data, msg.len, &wire), 0);
+    ethp2p_conn_receive(A.conn, wire.data, wire.len, T0);
+    ethp2p_buffer_clear(&payload);
+    ethp2p_buffer_clear(&msg);
+    ethp2p_buffer_clear(&wire);
+}
+
+static void test_unexpected_identity(void **state)
+{
+    /* B completes the handshake with its real key, then claims another node's
+     * ID in its Hello: A refuses with "unexpected identity" (0x09). */
+    ethp2p_pubkey pb, pc;
+    ethp2p_privkey kc;
+    memset(kc.b, 0xc4, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&kb, &pb), 0);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&kc, &pc), 0);
+    make(&A, 1, &ka, &pb, protos, 2);
+    assert_int_equal(ethp2p_conn_start(A.conn, T0), 0);
+    hand_made_b(&pc);
+    assert_true(A.closed);
+    assert_int_equal(A.close_reason, ETHP2P_DISC_UNEXPECTED_IDENTITY);
+    assert_int_equal(A.by_remote, 0);
+    assert_int_equal(A.hellos, 0);
+    ethp2p_conn_free(A.conn);
+
+    /* The same Hello with B's real ID passes. */
+    make(&A, 1, &ka, &pb, protos, 2);
+    assert_int_equal(ethp2p_conn_start(A.conn, T0), 0);
+    hand_made_b(&pb);
+    assert_false(A.closed);
+    assert_int_equal(A.hellos, 1);
+    assert_int_equal(ethp2p_conn_state(A.conn), ETHP2P_CONN_ACTIVE);
+    ethp2p_conn_free(A.conn);
+    ethp2p_buffer_clear(&A.outbox);
+}
+
 static void test_tampering_and_garbage(void **state)
 {
     pair(2, &kb);
@@ -262,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_keepalive_and_read_timeout),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_connected_to_self),
+        cmocka_unit_test(test_unexpected_identity),
         cmocka_unit_test(test_tampering_and_garbage),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -195,3 +195,22 @@ int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **o
     *out = arr;
     return n;
 }
+
+int cli_parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv)
+{
+    if (!text || strcmp(text, "none") == 0) {
+        *adv = *bind_ip;
+        if (ethp2p_ip_is_unspecified(adv)) memset(adv, 0, sizeof(*adv)); /* unknown: sent empty */
+        return 0;
+    }
+    if (strncmp(text, "extip:", 6) == 0 && ethp2p_ip_parse(text + 6, adv) == 0) return 0;
+    cli_error("--nat: '%s' is not 'none' or 'extip:IP'", text);
+    return -1;
+}
+
+int cli_parse_netlist(const char *name, const char *text, ethp2p_netlist *out)
+{
+    if (ethp2p_netlist_parse(text, out) == 0) return 0;
+    cli_error("--%s: '%s' is not a list of CIDR ranges (like 10.0.0.0/8,192.168.0.0/16)", name, text);
+    return -1;
+}

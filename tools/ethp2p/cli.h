@@ -44,6 +44,8 @@ int cli_parse_duration_ms(const char *name, const char *text, uint64_t *out);
 int cli_set_verbosity(const char *text);
 
 struct ethp2p_enode;
+struct ethp2p_ip;
+struct ethp2p_netlist;
 /**
  * Parses a comma-separated list of enode URLs, resolving host names once.
  * Returns the count (malloc'd array in *out), or -1 after printing which entry failed and why.
@@ -51,6 +53,10 @@ struct ethp2p_enode;
 int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **out);
 
 /** Prints "ethp2p: <fmt>" and a newline to stderr. */
+/** Parses --nat: "none" (advertise the bind IP if specific) or "extip:IP". */
+int cli_parse_nat(const char *text, const struct ethp2p_ip *bind_ip, struct ethp2p_ip *adv);
+/** Parses a CIDR list flag (--netrestrict); prints the error. */
+int cli_parse_netlist(const char *name, const char *text, struct ethp2p_netlist *out);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 typedef struct cli_subcommand {

@@ -73,46 +73,6 @@ static void on_clock_suspect(void *ctx)
     (void)ethp2p_ntp_check(b->loop, b->ntp_server, NULL, NULL);
 }
 
-/* Parses "none" or "extip:IP" into the advertised address. */
-static int parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv)
-{
-    if (!text || strcmp(text, "none") == 0) {
-        *adv = *bind_ip;
-        if (ethp2p_ip_is_unspecified(adv)) memset(adv, 0, sizeof(*adv)); /* unknown: sent empty */
-        return 0;
-    }
-    if (strncmp(text, "extip:", 6) == 0 && ethp2p_ip_parse(text + 6, adv) == 0) return 0;
-    cli_error("--nat: '%s' is not 'none' or 'extip:IP'", text);
-    return -1;
-}
-
-/* Parses a comma-separated CIDR list into arrays (at most 64 entries). */
-static int parse_netrestrict(const char *text, ethp2p_ip *ips, uint8_t *bits, size_t *n)
-{
-    *n = 0;
-    const char *p = text;
-    while (*p && *n < 64) {
-        size_t len = strcspn(p, ",");
-        char buf[64];
-        if (len == 0 || len >= sizeof(buf)) goto bad;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        char *slash = strchr(buf, '/');
-        if (!slash) goto bad;
-        *slash = '\0';
-        char *end;
-        unsigned long b = strtoul(slash + 1, &end, 10);
-        if (*end || ethp2p_ip_parse(buf, &ips[*n]) || b > (ips[*n].family == 4 ? 32u : 128u)) goto bad;
-        bits[(*n)++] = (uint8_t)b;
-        p += len;
-        if (*p == ',') p++;
-    }
-    return 0;
-bad:
-    cli_error("--netrestrict: '%s' is not a list of CIDR ranges (like 10.0.0.0/8,192.168.0.0/16)", text);
-    return -1;
-}
-
 int cmd_bootnode(int argc, char **argv)
 {
     cli_flag flags[F_COUNT] = {
@@ -150,15 +110,13 @@ int cmd_bootnode(int argc, char **argv)
         cli_error("--addr: '%s' is not IP:PORT", addr);
         return CLI_USAGE;
     }
-    if (parse_nat(flags[F_NAT].value, &bind_ip, &adv)) return CLI_USAGE;
+    if (cli_parse_nat(flags[F_NAT].value, &bind_ip, &adv)) return CLI_USAGE;
     ethp2p_discv4_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    ethp2p_ip nr_ips[64];
-    uint8_t nr_bits[64];
+    ethp2p_netlist netrestrict;
     if (flags[F_NETRESTRICT].value) {
-        if (parse_netrestrict(flags[F_NETRESTRICT].value, nr_ips, nr_bits, &cfg.nnetrestrict)) return CLI_USAGE;
-        cfg.netrestrict = nr_ips;
-        cfg.netrestrict_bits = nr_bits;
+        if (cli_parse_netlist("netrestrict", flags[F_NETRESTRICT].value, &netrestrict)) return CLI_USAGE;
+        cfg.netrestrict = &netrestrict;
     }
     if ((rc = ethp2p_nodekey_load(flags[F_NODEKEY].value, &cfg.key))) {
         cli_error("cannot load node key %s: %s", flags[F_NODEKEY].value, ethp2p_strerror(rc));

@@ -18,7 +18,13 @@
 #include <uv.h>
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define CLIENT_NAME "ethp2p/v" ETHP2P_VERSION "/linux-amd64/gcc"
+/* Our Hello name, like "ethp2p/v0.1.0/linux-amd64/gcc12". */
+static const char *client_name(void)
+{
+    static char name[96];
+    if (!name[0]) ethp2p_client_name(NULL, name, sizeof(name));
+    return name;
+}
 #define MAX_LISTEN_PEERS 256
 
 static json_t *hello_json(const ethp2p_hello *h)
@@ -158,7 +164,7 @@ static int rlpx_ping(int argc, char **argv)
     memset(&p, 0, sizeof(p));
     cfg.initiator = 1;
     cfg.remote = target.pubkey;
-    cfg.client_name = CLIENT_NAME;
+    cfg.client_name = client_name();
     cfg.protocols = specs;
     cfg.nprotocols = nspecs;
     cfg.ctx = &p;
@@ -251,7 +257,7 @@ static int listen_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     strcpy(lp->id, "?");
     ls->peers[ls->npeers++] = lp;
     cfg->key = ls->key;
-    cfg->client_name = CLIENT_NAME;
+    cfg->client_name = client_name();
     cfg->listen_port = ls->port;
     cfg->protocols = ls->specs;
     cfg->nprotocols = ls->nspecs;

@@ -1,0 +1,285 @@
+/*
+ * The server on real loopback sockets, several in one process on one libuv
+ * loop: dial races end with one connection (the same on both sides),
+ * netrestrict refuses both ways, trusted nodes pass the peer limit, static
+ * nodes are redialled, and NodeInfo / PeersInfo describe what is connected.
+ */
+#include "test_util.h"
+#include "ethp2p/server.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <uv.h>
+
+static const ethp2p_protocol_spec protos[] = {{"eth", 68, 17}};
+
+typedef struct node {
+    ethp2p_server *srv;
+    int added, removed, last_reason;
+} node;
+
+static void on_added(void *ctx, ethp2p_peer *p)
+{
+    (void)p;
+    ((node *)ctx)->added++;
+}
+static void on_removed(void *ctx, ethp2p_peer *p, int reason, int by_remote)
+{
+    (void)p;
+    (void)by_remote;
+    node *n = ctx;
+    n->removed++;
+    n->last_reason = reason;
+}
+
+static uv_loop_t loop;
+
+static void start(node *n, uint8_t keybyte, size_t max_peers, const ethp2p_netlist *restrict_to)
+{
+    memset(n, 0, sizeof(*n));
+    ethp2p_server_config c;
+    memset(&c, 0, sizeof(c));
+    memset(c.key.b, keybyte, 32);
+    c.client_name = "test/server";
+    assert_int_equal(ethp2p_ip_parse("127.0.0.1", &c.listen_ip), 0);
+    c.port = 0;
+    c.max_peers = max_peers;
+    c.no_discovery = 1;
+    c.netrestrict = restrict_to;
+    c.protocols = protos;
+    c.nprotocols = 1;
+    c.ctx = n;
+    c.on_peer_added = on_added;
+    c.on_peer_removed = on_removed;
+    assert_int_equal(ethp2p_server_start(&loop, &c, &n->srv), 0);
+}
+
+static size_t npeers(node *n) { return ethp2p_server_peers(n->srv, NULL, 0); }
+
+static void wake(uv_timer_t *t) { uv_stop(t->loop); }
+
+/* Runs the loop for ms milliseconds of wall time. */
+static void run_for(uint64_t ms)
+{
+    uint64_t end = uv_now(&loop) + ms;
+    uv_timer_t t;
+    uv_timer_init(&loop, &t);
+    while (uv_now(&loop) < end) {
+        uv_timer_start(&t, wake, 50, 0);
+        uv_run(&loop, UV_RUN_ONCE);
+        uv_update_time(&loop);
+    }
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+/* Runs until cond(arg) or the bound; returns whether cond held. */
+static int run_until(int (*cond)(void *), void *arg, uint64_t bound_ms)
+{
+    for (uint64_t waited = 0; waited < bound_ms; waited += 100) {
+        if (cond(arg)) return 1;
+        run_for(100);
+    }
+    return cond(arg);
+}
+
+static void stop(node *n)
+{
+    ethp2p_server_stop(n->srv);
+    n->srv = NULL;
+}
+
+static void drain(void)
+{
+    for (int i = 0; i < 200 && uv_run(&loop, UV_RUN_NOWAIT); i++) run_for(10);
+    assert_int_equal(uv_loop_alive(&loop), 0);
+}
+
+/* Parses what an info writer put in b (NUL-terminates it). */
+static json_t *parse(ethp2p_buffer *b)
+{
+    assert_int_equal(ethp2p_buffer_push(b, 0), 0);
+    json_error_t err;
+    json_t *o = json_loads((const char *)b->data, 0, &err);
+    assert_non_null(o);
+    ethp2p_buffer_clear(b);
+    return o;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return uv_loop_init(&loop);
+}
+static int teardown(void **state)
+{
+    (void)state;
+    return uv_loop_close(&loop);
+}
+
+static node A, B, C, D, E;
+
+static int both_one_peer(void *arg)
+{
+    (void)arg;
+    return npeers(&A) == 1 && npeers(&B) == 1;
+}
+
+static void test_dial_race(void **state)
+{
+    (void)state;
+    /* Several rounds, each with a fresh pair of keys; both add the other as
+     * static in the same loop iteration, so both dial at once. */
+    for (uint8_t round = 0; round < 4; round++) {
+        start(&A, (uint8_t)(0x11 + 2 * round), 10, NULL);
+        start(&B, (uint8_t)(0x12 + 2 * round), 10, NULL);
+        assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+        assert_int_equal(ethp2p_server_add_static(B.srv, ethp2p_server_self(A.srv)), 0);
+        assert_true(run_until(both_one_peer, NULL, 5000));
+        run_for(1500); /* the losing connection, if any, is gone; no flapping */
+        assert_int_equal(npeers(&A), 1);
+        assert_int_equal(npeers(&B), 1);
+        ethp2p_peer *pa, *pb;
+        ethp2p_server_peers(A.srv, &pa, 1);
+        ethp2p_server_peers(B.srv, &pb, 1);
+        /* The same TCP connection on both sides: A's local end is B's remote end. */
+        ethp2p_peer_info ia, ib;
+        ethp2p_server_peer_info(pa, &ia);
+        ethp2p_server_peer_info(pb, &ib);
+        assert_string_equal(ia.local_address, ib.remote_address);
+        assert_string_equal(ia.remote_address, ib.local_address);
+        assert_int_equal(ia.inbound, !ib.inbound);
+        assert_true(ia.inbound ? ib.is_static : ia.is_static); /* "static": we dialled it as such */
+        /* If both dials reached the Hello, the lower ID's dial won: its side is outbound. */
+        if (A.removed || B.removed) {
+            int a_lower = ethp2p_dial_keep_outbound(&ethp2p_server_self(A.srv)->id, &ethp2p_server_self(B.srv)->id);
+            assert_int_equal(ia.inbound, !a_lower);
+        }
+        stop(&A);
+        stop(&B);
+        drain();
+    }
+}
+
+static void test_netrestrict(void **state)
+{
+    (void)state;
+    ethp2p_netlist only10;
+    assert_int_equal(ethp2p_netlist_parse("10.0.0.0/8", &only10), 0);
+    /* B only talks to 10/8: A's dial to it on loopback is refused, and B does not dial A. */
+    start(&A, 0x21, 10, NULL);
+    start(&B, 0x22, 10, &only10);
+    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+    assert_int_equal(ethp2p_server_add_static(B.srv, ethp2p_server_self(A.srv)), 0);
+    run_for(1500);
+    assert_int_equal(npeers(&A), 0);
+    assert_int_equal(npeers(&B), 0);
+    assert_int_equal(A.added + B.added, 0);
+    stop(&A);
+    stop(&B);
+    drain();
+    /* The same with 127.0.0.0/8 allowed connects. */
+    ethp2p_netlist lo;
+    assert_int_equal(ethp2p_netlist_parse("10.0.0.0/8,127.0.0.0/8", &lo), 0);
+    start(&A, 0x21, 10, NULL);
+    start(&B, 0x22, 10, &lo);
+    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+    assert_true(run_until(both_one_peer, NULL, 5000));
+    stop(&A);
+    stop(&B);
+    drain();
+}
+
+static int b_has(void *arg) { return npeers(&B) == (size_t)(uintptr_t)arg; }
+
+static void test_trusted_and_limits(void **state)
+{
+    (void)state;
+    /* B holds at most 3 peers, 2 of them inbound. A and C fill the inbound share;
+     * D is refused with "too many peers". */
+    start(&B, 0x32, 3, NULL);
+    start(&A, 0x31, 10, NULL);
+    start(&C, 0x33, 10, NULL);
+    start(&D, 0x34, 10, NULL);
+    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+    assert_int_equal(ethp2p_server_add_static(C.srv, ethp2p_server_self(B.srv)), 0);
+    assert_true(run_until(b_has, (void *)(uintptr_t)2, 5000));
+    assert_int_equal(ethp2p_server_add_static(D.srv, ethp2p_server_self(B.srv)), 0);
+    run_for(1000);
+    assert_int_equal(npeers(&B), 2);
+    assert_int_equal(npeers(&D), 0);
+    /* D may have counted B as a peer for a moment (both Hellos cross, as in the
+     * reference); then B's refusal reached it with the reason. */
+    assert_int_equal(D.added, D.removed);
+    if (D.removed) assert_int_equal(D.last_reason, ETHP2P_DISC_TOO_MANY_PEERS);
+    /* A trusted node is admitted above the limits (E; D stays out). */
+    start(&E, 0x35, 10, NULL);
+    assert_int_equal(ethp2p_server_add_trusted(B.srv, &ethp2p_server_self(E.srv)->id), 0);
+    assert_int_equal(ethp2p_server_add_static(E.srv, ethp2p_server_self(B.srv)), 0);
+    assert_true(run_until(b_has, (void *)(uintptr_t)3, 5000));
+    assert_int_equal(npeers(&E), 1);
+    assert_int_equal(npeers(&D), 0);
+
+    /* PeersInfo on B: three entries, D trusted, all inbound, caps from their Hello. */
+    ethp2p_peer *ps[4];
+    assert_int_equal(ethp2p_server_peers(B.srv, ps, 4), 3);
+    int trusted = 0;
+    for (int i = 0; i < 3; i++) {
+        ethp2p_peer_info pi;
+        ethp2p_server_peer_info(ps[i], &pi);
+        ethp2p_buffer js;
+        ethp2p_buffer_init(&js, 0);
+        ethp2p_peer_info_json(&pi, &js);
+        json_t *o = parse(&js);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(o, "caps"), 0)), "eth/68");
+        assert_string_equal(json_string_value(json_object_get(o, "name")), "test/server");
+        json_t *net = json_object_get(o, "network");
+        assert_true(json_is_true(json_object_get(net, "inbound")));
+        trusted += json_is_true(json_object_get(net, "trusted"));
+        assert_int_equal(strlen(json_string_value(json_object_get(o, "id"))), 64);
+        assert_true(strncmp(json_string_value(json_object_get(o, "enode")), "enode://", 8) == 0);
+        json_decref(o);
+    }
+    assert_int_equal(trusted, 1);
+
+    /* NodeInfo of B. */
+    ethp2p_node_info ni;
+    ethp2p_server_node_info(B.srv, &ni);
+    ethp2p_buffer js;
+    ethp2p_buffer_init(&js, 0);
+    ethp2p_node_info_json(&ni, &js);
+    json_t *o = parse(&js);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "ports"), "listener")),
+                     ethp2p_server_self(B.srv)->tcp);
+    assert_non_null(json_object_get(json_object_get(o, "protocols"), "eth"));
+    assert_string_equal(json_string_value(json_object_get(o, "ip")), "127.0.0.1");
+    json_decref(o);
+
+    /* A static peer that is dropped is redialled. */
+    ethp2p_peer *pa;
+    assert_int_equal(ethp2p_server_peers(A.srv, &pa, 1), 1);
+    int added_before = A.added;
+    ethp2p_server_disconnect(pa, ETHP2P_DISC_REQUESTED);
+    /* B's slot frees; A redials once its history entry lapses (35 s) -- too long for a
+     * unit test, so only the drop is checked here; redialling is in test_dial. */
+    run_for(500);
+    assert_int_equal(A.removed, 1);
+    assert_int_equal(A.last_reason, ETHP2P_DISC_REQUESTED);
+    assert_int_equal(A.added, added_before);
+    stop(&A);
+    stop(&B);
+    stop(&C);
+    stop(&D);
+    stop(&E);
+    drain();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dial_race),
+        cmocka_unit_test(test_netrestrict),
+        cmocka_unit_test(test_trusted_and_limits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
