@@ -9,12 +9,17 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-/** Loads tests/data/<relpath> as JSON; fails the test if it cannot. */
+/**
+ * Loads tests/data/<relpath> as JSON; fails the test if it cannot. A file with
+ * integers beyond int64 loads with all numbers as reals (see tu_u64).
+ */
 json_t *tu_load_json(const char *relpath);
 /** Decodes hex (optional 0x) into a malloc'd buffer; fails the test on bad hex. */
 uint8_t *tu_hex(const char *hex, size_t *len);
 /** Decodes hex that must be exactly n bytes into out. */
 void tu_hex_fixed(const char *hex, uint8_t *out, size_t n);
+/** Unsigned integer member (integer or real; reals of 2^64 and above give UINT64_MAX). */
+uint64_t tu_u64(const json_t *obj, const char *key);
 /** String member of a JSON object, failing the test if absent. */
 const char *tu_str(const json_t *obj, const char *key);
 
