@@ -12,6 +12,7 @@
 #ifndef ETHP2P_TX_H
 #define ETHP2P_TX_H
 
+#include "ethp2p/key.h"
 #include "ethp2p/rlp.h"
 
 #ifdef __cplusplus
@@ -61,6 +62,15 @@ const char *ethp2p_tx_error_name(int err);
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem(const ethp2p_rlp_item *elem, int blob_network_form, ethp2p_tx *out);
 /** Decodes the binary form (eth_sendRawTransaction); blob transactions need their sidecar. */
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_binary(const uint8_t *data, size_t len, ethp2p_tx *out);
+
+/**
+ * Builds and signs an EIP-1559 transfer (21,000 gas, 1 gwei tip, 100 gwei fee
+ * cap, optional data) in binary form, appended to out: test traffic for
+ * devnets, simulations and benchmarks.
+ */
+ETHP2P_WARN_UNUSED int ethp2p_tx_make_transfer(const ethp2p_privkey *key, uint64_t chain_id, uint64_t nonce,
+                                               const uint8_t to[20], uint64_t value, const uint8_t *data, size_t data_len,
+                                               ethp2p_buffer *out);
 
 #ifdef __cplusplus
 }

@@ -292,3 +292,51 @@ int ethp2p_tx_decode_binary(const uint8_t *data, size_t len, ethp2p_tx *out)
     /* elem stays NULL: the caller wraps the binary form as a string to relay it. */
     return decode_typed(data, len, 1, out);
 }
+
+static void put_transfer_fields(ethp2p_rlp_writer *w, uint64_t chain_id, uint64_t nonce, const uint8_t to[20],
+                                uint64_t value, const uint8_t *data, size_t data_len)
+{
+    ethp2p_rlp_put_uint(w, chain_id);
+    ethp2p_rlp_put_uint(w, nonce);
+    ethp2p_rlp_put_uint(w, 1000000000ULL);   /* max priority fee: 1 gwei */
+    ethp2p_rlp_put_uint(w, 100000000000ULL); /* max fee: 100 gwei */
+    ethp2p_rlp_put_uint(w, 21000 + 16 * (uint64_t)data_len);
+    ethp2p_rlp_put_bytes(w, to, 20);
+    ethp2p_rlp_put_uint(w, value);
+    ethp2p_rlp_put_bytes(w, data, data_len);
+    ethp2p_rlp_list_begin(w); /* no access list */
+    ethp2p_rlp_list_end(w);
+}
+
+int ethp2p_tx_make_transfer(const ethp2p_privkey *key, uint64_t chain_id, uint64_t nonce, const uint8_t to[20],
+                            uint64_t value, const uint8_t *data, size_t data_len, ethp2p_buffer *out)
+{
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    (void)ethp2p_buffer_push(&w.buf, ETHP2P_TX_DYNAMIC_FEE);
+    ethp2p_rlp_list_begin(&w);
+    put_transfer_fields(&w, chain_id, nonce, to, value, data, data_len);
+    ethp2p_rlp_list_end(&w);
+    const uint8_t *pre;
+    size_t prelen;
+    uint8_t h[32], sig[65];
+    int rc = ethp2p_rlp_writer_finish(&w, &pre, &prelen);
+    if (!rc) {
+        ethp2p_keccak256(pre, prelen, h);
+        rc = ethp2p_sign_recoverable(key, h, sig);
+    }
+    if (!rc) {
+        ethp2p_rlp_writer_reset(&w);
+        (void)ethp2p_buffer_push(&w.buf, ETHP2P_TX_DYNAMIC_FEE);
+        ethp2p_rlp_list_begin(&w);
+        put_transfer_fields(&w, chain_id, nonce, to, value, data, data_len);
+        ethp2p_rlp_put_uint(&w, sig[64]);
+        ethp2p_rlp_put_uint_be(&w, sig, 32);
+        ethp2p_rlp_put_uint_be(&w, sig + 32, 32);
+        ethp2p_rlp_list_end(&w);
+        rc = ethp2p_rlp_writer_finish(&w, &pre, &prelen);
+    }
+    if (!rc) rc = ethp2p_buffer_append(out, pre, prelen);
+    ethp2p_rlp_writer_clear(&w);
+    return rc;
+}

@@ -7,6 +7,7 @@
  */
 #include "ethp2p/simnet.h"
 #include "ethp2p/random.h"
+#include "evheap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,6 @@
 #define NEVER UINT64_MAX
 
 enum { EV_PACKET = 0, EV_TIMER = 1 };
-
-typedef struct sim_event {
-    uint64_t time, order;
-    int type;
-    int node;
-    ethp2p_udp_addr from;
-    uint8_t *data;
-    size_t len;
-} sim_event;
 
 typedef struct sim_node {
     ethp2p_simnet *net;
@@ -36,57 +28,14 @@ typedef struct sim_node {
 
 struct ethp2p_simnet {
     ethp2p_simnet_config cfg;
-    uint64_t now, order, rng;
+    uint64_t now, rng;
     sim_node **nodes;
     int count, cap;
-    sim_event *heap;
-    size_t hlen, hcap;
+    sim_heap q;
     ethp2p_simnet_stats stats;
 };
 
 static uint64_t sim_rand(ethp2p_simnet *n) { return ethp2p_splitmix64(&n->rng); }
-
-static int ev_less(const sim_event *a, const sim_event *b)
-{
-    return a->time < b->time || (a->time == b->time && a->order < b->order);
-}
-
-static int heap_push(ethp2p_simnet *n, sim_event ev)
-{
-    if (n->hlen == n->hcap) {
-        size_t ncap = n->hcap ? n->hcap * 2 : 1024;
-        sim_event *h = realloc(n->heap, ncap * sizeof(*h));
-        if (!h) return ETHP2P_ENOMEM;
-        n->heap = h;
-        n->hcap = ncap;
-    }
-    ev.order = n->order++;
-    size_t i = n->hlen++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!ev_less(&ev, &n->heap[parent])) break;
-        n->heap[i] = n->heap[parent];
-        i = parent;
-    }
-    n->heap[i] = ev;
-    return 0;
-}
-
-static sim_event heap_pop(ethp2p_simnet *n)
-{
-    sim_event top = n->heap[0], last = n->heap[--n->hlen];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n->hlen) break;
-        if (c + 1 < n->hlen && ev_less(&n->heap[c + 1], &n->heap[c])) c++;
-        if (!ev_less(&n->heap[c], &last)) break;
-        n->heap[i] = n->heap[c];
-        i = c;
-    }
-    if (n->hlen) n->heap[i] = last;
-    return top;
-}
 
 static void arm(ethp2p_simnet *net, sim_node *sn, uint64_t deadline)
 {
@@ -94,7 +43,7 @@ static void arm(ethp2p_simnet *net, sim_node *sn, uint64_t deadline)
     if (deadline < net->now) deadline = net->now;
     sn->armed = deadline;
     sim_event ev = {.time = deadline, .type = EV_TIMER, .node = sn->index};
-    (void)heap_push(net, ev);
+    (void)sim_heap_push(&net->q, ev);
 }
 
 static int node_of(const ethp2p_simnet *net, const ethp2p_udp_addr *a)
@@ -124,7 +73,7 @@ static void sim_send(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, 
     ev.from.port = SIM_PORT;
     if (!(ev.data = malloc(len))) return;
     memcpy(ev.data, data, len);
-    if (heap_push(net, ev)) free(ev.data);
+    if (sim_heap_push(&net->q, ev)) free(ev.data);
 }
 
 ethp2p_simnet *ethp2p_simnet_new(const ethp2p_simnet_config *cfg)
@@ -144,8 +93,7 @@ void ethp2p_simnet_free(ethp2p_simnet *net)
         ethp2p_discv4_free(net->nodes[i]->core);
         free(net->nodes[i]);
     }
-    for (size_t i = 0; i < net->hlen; i++) free(net->heap[i].data);
-    free(net->heap);
+    sim_heap_clear(&net->q);
     free(net->nodes);
     free(net);
 }
@@ -207,8 +155,8 @@ void ethp2p_simnet_poke(ethp2p_simnet *net, int i)
 
 void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms)
 {
-    while (net->hlen > 0 && net->heap[0].time <= t_ms) {
-        sim_event ev = heap_pop(net);
+    while (net->q.len > 0 && net->q.ev[0].time <= t_ms) {
+        sim_event ev = sim_heap_pop(&net->q);
         net->now = ev.time;
         net->stats.events++;
         sim_node *sn = net->nodes[ev.node];

@@ -1,0 +1,110 @@
+/*
+ * ethp2p/eth_handler.h - the eth protocol's peers and the handler that
+ * relays transactions (the reference's eth/protocols/eth peer and
+ * eth/handler.go with its transaction fetcher). Sans-I/O: the owner feeds
+ * messages and the time, and sends what the `send` callback hands it. The
+ * same core runs under the libuv node and in the in-process simulation.
+ *
+ * Per peer: the Status handshake (5 s), a known-transaction set (32,768
+ * hashes, the oldest forgotten first) and two send queues (full transactions
+ * and announcements, 4,096 hashes each; when a queue is full the oldest entry
+ * is dropped, as the reference does). Queues drain while the owner's `send`
+ * accepts; ETHP2P_EBUSY from `send` (the socket's backlog is high) leaves the
+ * rest for the next tick.
+ *
+ * New transactions go in full to ceil(sqrt(peers)) peers chosen by a keyed
+ * hash of (us, peer, sender), so one sender's transactions take the same
+ * paths; the other peers get the hash announced. Blob transactions and any
+ * over 4 KiB are only announced. Announced hashes are fetched after 500 ms
+ * from one announcer at a time (256 hashes or 128 KiB per request, 5 s
+ * timeout, then the next announcer).
+ */
+#ifndef ETHP2P_ETH_HANDLER_H
+#define ETHP2P_ETH_HANDLER_H
+
+#include "ethp2p/eth.h"
+#include "ethp2p/txpool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    ETHP2P_ETH_STATUS_TIMEOUT_MS = 5000,
+    ETHP2P_ETH_KNOWN_TXS = 32768,
+    ETHP2P_ETH_MAX_QUEUED = 4096,
+    ETHP2P_ETH_TX_MAX_BROADCAST_SIZE = 4096,
+    ETHP2P_ETH_FETCH_WAIT_MS = 500,
+    ETHP2P_ETH_FETCH_TIMEOUT_MS = 5000,
+    ETHP2P_ETH_FETCH_MAX_HASHES = 256,
+    ETHP2P_ETH_FETCH_MAX_BYTES = 128 * 1024,
+    ETHP2P_ETH_TX_PACKET_SIZE = 100 * 1024, /* a Transactions message we send stays below this */
+    ETHP2P_ETH_SERVE_MAX_BYTES = 2 * 1024 * 1024,
+    ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE = 16, /* NewBlock(Hashes) after the merge: then dropped */
+};
+
+/** How a transaction reached us. */
+enum { ETHP2P_ETH_TX_LOCAL = 0, ETHP2P_ETH_TX_BROADCAST = 1, ETHP2P_ETH_TX_FETCHED = 2 };
+
+typedef struct ethp2p_eth_peer ethp2p_eth_peer;
+typedef struct ethp2p_eth ethp2p_eth;
+
+typedef struct ethp2p_eth_config {
+    ethp2p_chain_config chain;
+    uint8_t self_id[32];        /* our node ID: keys the choice of direct peers */
+    uint64_t head_number, head_time;
+    uint8_t head_hash[32];      /* zero: the genesis hash */
+    uint8_t td[32];             /* total difficulty for eth/66-68 Status (big-endian) */
+    size_t pool_max_txs, pool_max_bytes;
+    void *ctx;
+    /* Sends an eth message (code relative to eth). 0, or ETHP2P_EBUSY to retry later. */
+    int (*send)(void *ctx, void *peer, uint64_t code, const uint8_t *data, size_t len);
+    void (*disconnect)(void *ctx, void *peer, int reason);
+    /* The peer's Status passed: it is part of the peer set. */
+    void (*on_ready)(void *ctx, void *peer, const ethp2p_eth_status *st);
+    /* A transaction new to us, from a peer (NULL: submitted locally). */
+    void (*on_tx)(void *ctx, void *peer, const ethp2p_tx *tx, int how);
+} ethp2p_eth_config;
+
+typedef struct ethp2p_eth_stats {
+    uint64_t txs_new, txs_local, txs_dup, txs_invalid;
+    uint64_t full_in, full_out, announced_in, announced_out;
+    uint64_t fetch_requests, fetch_timeouts, fetched;
+    uint64_t dup_full_same_peer;   /* a peer sent us in full a transaction it had already sent us in full */
+    uint64_t queue_drops, peers_dropped;
+} ethp2p_eth_stats;
+
+ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg);
+void ethp2p_eth_free(ethp2p_eth *e);
+
+/** Our Status for a version (what we send). */
+void ethp2p_eth_our_status(const ethp2p_eth *e, uint32_t version, ethp2p_eth_status *out);
+
+/** A peer with the eth capability connected at `version`: sends our Status. */
+ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *peer, const uint8_t id[32], uint32_t version, uint64_t now_ms);
+/** The peer left (no callbacks for it after this). */
+void ethp2p_eth_peer_remove(ethp2p_eth *e, ethp2p_eth_peer *p);
+/** An eth message from the peer (code relative to eth). */
+void ethp2p_eth_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len, uint64_t now_ms);
+/** Timers (Status timeouts, fetches) and queue draining; returns the next deadline. */
+uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms);
+/**
+ * A transaction from the user (binary form, as eth_sendRawTransaction takes it):
+ * decoded, checked (chain ID), pooled and broadcast. Returns 0 (hash in
+ * hash_out; also when already known), or the decode error.
+ */
+int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t now_ms, uint8_t hash_out[32]);
+
+size_t ethp2p_eth_peer_count(const ethp2p_eth *e);
+const ethp2p_eth_stats *ethp2p_eth_get_stats(const ethp2p_eth *e);
+ethp2p_txpool *ethp2p_eth_pool(ethp2p_eth *e);
+/** The peer's negotiated version, and whether its Status passed. */
+uint32_t ethp2p_eth_peer_version(const ethp2p_eth_peer *p);
+int ethp2p_eth_peer_ready(const ethp2p_eth_peer *p);
+/** Whether the peer is known to have the transaction. */
+int ethp2p_eth_peer_knows(const ethp2p_eth_peer *p, const uint8_t hash[32]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,780 @@
+/*
+ * The eth handler: Status handshakes, the peer set, transaction broadcast
+ * and announcement, and fetching of announced transactions. See
+ * eth_handler.h for the rules and limits.
+ */
+#include "ethp2p/eth_handler.h"
+#include "ethp2p/hex.h"
+#include "ethp2p/keccak.h"
+#include "ethp2p/log.h"
+#include "hmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MOD "eth"
+#define MAX_FETCHES 65536
+#define MAX_ANNOUNCE_IN 16384   /* hashes in one NewPooledTransactionHashes we accept */
+#define MAX_ANNOUNCERS 8
+#define RETRY_BUSY_MS 50
+
+/* A FIFO of hashes, dropping the oldest when full. */
+typedef struct hashq {
+    uint8_t (*h)[32];
+    size_t head, len, cap;
+} hashq;
+
+struct ethp2p_eth_peer {
+    ethp2p_eth_peer *prev, *next;
+    void *handle;
+    uint8_t id[32];
+    char short_id[17];
+    uint32_t version;
+    int ready, dropped, removed;
+    uint64_t status_deadline;
+    uint32_t block_msgs;
+    hashset known, sent_full;
+    hashq q_full, q_ann;
+    /* The outstanding GetPooledTransactions. */
+    uint64_t req_id, req_deadline;
+    size_t nreq, req_bytes;
+    uint8_t req[ETHP2P_ETH_FETCH_MAX_HASHES][32];
+};
+
+typedef struct fetch {
+    struct fetch *prev, *next;
+    uint8_t hash[32];
+    uint8_t type;
+    uint32_t size;
+    int has_meta;
+    ethp2p_eth_peer *announcers[MAX_ANNOUNCERS];
+    size_t nann;
+    ethp2p_eth_peer *asked;
+    uint64_t due;
+} fetch;
+
+struct ethp2p_eth {
+    ethp2p_eth_config cfg;
+    ethp2p_txpool *pool;
+    ethp2p_eth_peer *peers;
+    size_t npeers, nready;
+    hmap fetch_map;
+    fetch *fetches;
+    size_t nfetches;
+    uint64_t next_req_id, now;
+    int depth;            /* > 0 while inside an entry point: removals are deferred */
+    ethp2p_rlp_writer w;
+    ethp2p_eth_stats stats;
+};
+
+static void leave(ethp2p_eth *e);
+
+/* ---- hash queues ---- */
+
+static void hashq_push(ethp2p_eth *e, hashq *q, const uint8_t h[32])
+{
+    if (q->len == q->cap) {
+        if (q->cap == ETHP2P_ETH_MAX_QUEUED) {
+            q->head = (q->head + 1) % q->cap; /* drop the oldest */
+            q->len--;
+            e->stats.queue_drops++;
+        } else {
+            size_t cap = q->cap ? q->cap * 2 : 64;
+            uint8_t(*n)[32] = malloc(cap * 32);
+            if (!n) return;
+            for (size_t i = 0; i < q->len; i++) memcpy(n[i], q->h[(q->head + i) % q->cap], 32);
+            free(q->h);
+            q->h = n;
+            q->head = 0;
+            q->cap = cap;
+        }
+    }
+    memcpy(q->h[(q->head + q->len) % q->cap], h, 32);
+    q->len++;
+}
+
+static const uint8_t *hashq_at(const hashq *q, size_t i) { return q->h[(q->head + i) % q->cap]; }
+static void hashq_pop(hashq *q, size_t n)
+{
+    q->head = (q->head + n) % (q->cap ? q->cap : 1);
+    q->len -= n;
+}
+static void hashq_clear(hashq *q)
+{
+    free(q->h);
+    memset(q, 0, sizeof(*q));
+}
+
+/* ---- setup ---- */
+
+ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg)
+{
+    ethp2p_eth *e = calloc(1, sizeof(*e));
+    if (!e) return NULL;
+    e->cfg = *cfg;
+    static const uint8_t zero[32];
+    if (memcmp(e->cfg.head_hash, zero, 32) == 0) memcpy(e->cfg.head_hash, cfg->chain.genesis_hash, 32);
+    e->pool = ethp2p_txpool_new(cfg->pool_max_txs, cfg->pool_max_bytes);
+    if (!e->pool) {
+        free(e);
+        return NULL;
+    }
+    ethp2p_rlp_writer_init(&e->w, 0);
+    e->next_req_id = 1;
+    return e;
+}
+
+static void fetch_free(ethp2p_eth *e, fetch *f)
+{
+    if (f->prev) f->prev->next = f->next;
+    else e->fetches = f->next;
+    if (f->next) f->next->prev = f->prev;
+    (void)hmap_del(&e->fetch_map, hmap_key(f->hash));
+    e->nfetches--;
+    free(f);
+}
+
+static void forget_announcer(fetch *f, const ethp2p_eth_peer *p)
+{
+    for (size_t j = 0; j < f->nann; j++)
+        if (f->announcers[j] == p) f->announcers[j--] = f->announcers[--f->nann];
+}
+
+/* The peer's request ended (answered or timed out): the hashes it was asked for and did
+ * not deliver are not to be had from it; they go back to be asked of another announcer. */
+static void release_request(ethp2p_eth *e, ethp2p_eth_peer *p)
+{
+    for (size_t i = 0; i < p->nreq; i++) {
+        fetch *f = hmap_get(&e->fetch_map, hmap_key(p->req[i]));
+        if (!f || f->asked != p) continue;
+        forget_announcer(f, p);
+        f->asked = NULL;
+        f->due = e->now;
+    }
+    p->nreq = 0;
+}
+
+static void peer_free(ethp2p_eth_peer *p)
+{
+    hashset_clear(&p->known);
+    hashset_clear(&p->sent_full);
+    hashq_clear(&p->q_full);
+    hashq_clear(&p->q_ann);
+    free(p);
+}
+
+void ethp2p_eth_free(ethp2p_eth *e)
+{
+    if (!e) return;
+    while (e->fetches) fetch_free(e, e->fetches);
+    hmap_clear(&e->fetch_map);
+    while (e->peers) {
+        ethp2p_eth_peer *p = e->peers;
+        e->peers = p->next;
+        peer_free(p);
+    }
+    ethp2p_txpool_free(e->pool);
+    ethp2p_rlp_writer_clear(&e->w);
+    free(e);
+}
+
+/* The block and time our fork ID is computed at. A relay that does not follow the
+ * chain of a network past the merge presents the current fork (every block fork
+ * passed, the time forks by head_time), as a synced node would. */
+static void fork_head(const ethp2p_eth *e, uint64_t *head, uint64_t *time)
+{
+    *head = e->cfg.head_number;
+    *time = e->cfg.head_time;
+    if (e->cfg.chain.post_merge)
+        for (size_t i = 0; i < e->cfg.chain.nblock_forks; i++)
+            if (e->cfg.chain.block_forks[i] > *head) *head = e->cfg.chain.block_forks[i];
+}
+
+void ethp2p_eth_our_status(const ethp2p_eth *e, uint32_t version, ethp2p_eth_status *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->version = version;
+    s->network_id = e->cfg.chain.network_id;
+    memcpy(s->td, e->cfg.td, 32);
+    memcpy(s->head, e->cfg.head_hash, 32);
+    memcpy(s->genesis, e->cfg.chain.genesis_hash, 32);
+    uint64_t h, t;
+    fork_head(e, &h, &t);
+    ethp2p_forkid_compute(&e->cfg.chain, h, t, &s->forkid);
+    s->earliest = 0;
+    s->latest = e->cfg.head_number;
+}
+
+/* ---- sending ---- */
+
+static void drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *why)
+{
+    if (p->dropped) return;
+    p->dropped = 1;
+    e->stats.peers_dropped++;
+    ETHP2P_DEBUG(LOG_MOD, "dropping peer", "peer=%s why=\"%s\"", p->short_id, why);
+    e->cfg.disconnect(e->cfg.ctx, p->handle, reason);
+}
+
+/* Sends what the writer holds. */
+static int send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code)
+{
+    const uint8_t *d;
+    size_t n;
+    int rc = ethp2p_rlp_writer_finish(&e->w, &d, &n);
+    if (!rc) rc = e->cfg.send(e->cfg.ctx, p->handle, code, d, n);
+    ethp2p_rlp_writer_reset(&e->w);
+    return rc;
+}
+
+/* Drains the peer's queues while the owner accepts. */
+static void flush_peer(ethp2p_eth *e, ethp2p_eth_peer *p)
+{
+    if (!p->ready || p->dropped) return;
+    while (p->q_full.len) {
+        size_t take = 0, bytes = 0, sent = 0;
+        ethp2p_rlp_list_begin(&e->w);
+        while (take < p->q_full.len) {
+            const ethp2p_pooled_tx *t = ethp2p_txpool_get(e->pool, hashq_at(&p->q_full, take));
+            if (t && sent && bytes + t->elem_len > ETHP2P_ETH_TX_PACKET_SIZE) break;
+            take++;
+            if (!t) continue; /* evicted meanwhile */
+            ethp2p_rlp_put_raw(&e->w, t->elem, t->elem_len);
+            bytes += t->elem_len;
+            sent++;
+        }
+        ethp2p_rlp_list_end(&e->w);
+        if (!sent) {
+            ethp2p_rlp_writer_reset(&e->w);
+            hashq_pop(&p->q_full, take);
+            continue;
+        }
+        if (send_w(e, p, ETHP2P_ETH_TRANSACTIONS)) return; /* busy: later */
+        e->stats.full_out += sent;
+        hashq_pop(&p->q_full, take);
+    }
+    while (p->q_ann.len) {
+        static ethp2p_eth_announce a[ETHP2P_ETH_MAX_ANNOUNCE];
+        size_t take = 0, n = 0;
+        while (take < p->q_ann.len && n < ETHP2P_ETH_MAX_ANNOUNCE) {
+            const ethp2p_pooled_tx *t = ethp2p_txpool_get(e->pool, hashq_at(&p->q_ann, take++));
+            if (!t) continue;
+            memcpy(a[n].hash, t->hash, 32);
+            a[n].type = t->type;
+            a[n].size = t->size;
+            n++;
+        }
+        if (n) {
+            if (ethp2p_eth_announce_encode(p->version, a, n, &e->w) || send_w(e, p, ETHP2P_ETH_NEW_POOLED_TX_HASHES)) {
+                ethp2p_rlp_writer_reset(&e->w);
+                return;
+            }
+            e->stats.announced_out += n;
+        }
+        hashq_pop(&p->q_ann, take);
+    }
+}
+
+static void flush_all(ethp2p_eth *e)
+{
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) flush_peer(e, p);
+}
+
+/* ---- broadcast ---- */
+
+static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, const uint8_t sender[20])
+{
+    ethp2p_keccak256_ctx k;
+    uint8_t h[32];
+    ethp2p_keccak256_init(&k);
+    ethp2p_keccak256_update(&k, e->cfg.self_id, 32);
+    ethp2p_keccak256_update(&k, p->id, 32);
+    ethp2p_keccak256_update(&k, sender, 20);
+    ethp2p_keccak256_final(&k, h);
+    uint64_t v;
+    memcpy(&v, h, 8);
+    return v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void broadcast(ethp2p_eth *e, const ethp2p_pooled_tx *t)
+{
+    size_t n = 0;
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) n += p->ready && !p->dropped;
+    if (!n) return;
+    size_t ndirect = 1;
+    while (ndirect * ndirect < n) ndirect++; /* ceil(sqrt(n)) */
+    if (t->type == ETHP2P_TX_BLOB || t->elem_len > ETHP2P_ETH_TX_MAX_BROADCAST_SIZE) ndirect = 0;
+    /* The direct peers: the ndirect lowest scores among all ready peers. */
+    uint64_t threshold = 0;
+    uint64_t *scores = NULL;
+    if (ndirect && ndirect < n && (scores = malloc(n * sizeof(*scores)))) {
+        size_t i = 0;
+        for (ethp2p_eth_peer *p = e->peers; p; p = p->next)
+            if (p->ready && !p->dropped && i < n) scores[i++] = peer_score(e, p, t->sender);
+        qsort(scores, i, sizeof(*scores), cmp_u64);
+        threshold = i >= ndirect ? scores[ndirect - 1] : UINT64_MAX;
+    }
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (!p->ready || p->dropped || hashset_has(&p->known, t->hash)) continue;
+        (void)hashset_add(&p->known, t->hash);
+        int direct = ndirect >= n ? 1 : ndirect == 0 ? 0 : peer_score(e, p, t->sender) <= threshold;
+        hashq_push(e, direct ? &p->q_full : &p->q_ann, t->hash);
+    }
+    free(scores);
+}
+
+/* A decoded transaction arrived (or was submitted). Returns 1 if new. */
+static int import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, int how)
+{
+    if (from) (void)hashset_add(&from->known, tx->hash);
+    if (tx->chain_id && tx->chain_id != e->cfg.chain.chain_id) {
+        e->stats.txs_invalid++;
+        ETHP2P_DEBUG(LOG_MOD, "transaction for another chain", "chain=%llu", (unsigned long long)tx->chain_id);
+        return 0;
+    }
+    int rc = ethp2p_txpool_add(e->pool, tx, e->now);
+    if (rc <= 0) {
+        if (rc == 0) e->stats.txs_dup++;
+        return 0;
+    }
+    e->stats.txs_new++;
+    fetch *f = hmap_get(&e->fetch_map, hmap_key(tx->hash));
+    if (f && !f->asked) fetch_free(e, f);
+    if (e->cfg.on_tx) e->cfg.on_tx(e->cfg.ctx, from ? from->handle : NULL, tx, how);
+    broadcast(e, ethp2p_txpool_get(e->pool, tx->hash));
+    return 1;
+}
+
+int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t now_ms, uint8_t hash_out[32])
+{
+    e->now = now_ms;
+    ethp2p_tx tx;
+    int rc = ethp2p_tx_decode_binary(data, len, &tx);
+    if (rc) return rc;
+    if (tx.chain_id && tx.chain_id != e->cfg.chain.chain_id) return ETHP2P_EINVAL;
+    memcpy(hash_out, tx.hash, 32);
+    e->depth++;
+    if (import_tx(e, NULL, &tx, ETHP2P_ETH_TX_LOCAL)) e->stats.txs_local++;
+    flush_all(e);
+    leave(e);
+    return 0;
+}
+
+/* ---- peers ---- */
+
+ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *handle, const uint8_t id[32], uint32_t version, uint64_t now_ms)
+{
+    e->now = now_ms;
+    ethp2p_eth_peer *p = calloc(1, sizeof(*p));
+    if (!p) return NULL;
+    p->handle = handle;
+    memcpy(p->id, id, 32);
+    ethp2p_hex_encode(id, 8, p->short_id);
+    p->version = version;
+    p->status_deadline = now_ms + ETHP2P_ETH_STATUS_TIMEOUT_MS;
+    hashset_init(&p->known, ETHP2P_ETH_KNOWN_TXS);
+    hashset_init(&p->sent_full, ETHP2P_ETH_KNOWN_TXS);
+    p->next = e->peers;
+    if (e->peers) e->peers->prev = p;
+    e->peers = p;
+    e->npeers++;
+    ethp2p_eth_status st;
+    ethp2p_eth_our_status(e, version, &st);
+    e->depth++;
+    if (ethp2p_eth_status_encode(&st, &e->w) || send_w(e, p, ETHP2P_ETH_STATUS)) {
+        ethp2p_rlp_writer_reset(&e->w);
+        drop_peer(e, p, ETHP2P_DISC_NETWORK_ERROR, "cannot send Status");
+    }
+    leave(e);
+    return p;
+}
+
+static void unlink_peer(ethp2p_eth *e, ethp2p_eth_peer *p)
+{
+    if (p->prev) p->prev->next = p->next;
+    else e->peers = p->next;
+    if (p->next) p->next->prev = p->prev;
+    peer_free(p);
+}
+
+/* Frees peers removed while an entry point was running. */
+static void leave(ethp2p_eth *e)
+{
+    if (--e->depth > 0) return;
+    for (ethp2p_eth_peer *p = e->peers, *next; p; p = next) {
+        next = p->next;
+        if (p->removed) unlink_peer(e, p);
+    }
+}
+
+void ethp2p_eth_peer_remove(ethp2p_eth *e, ethp2p_eth_peer *p)
+{
+    if (p->removed) return;
+    for (fetch *f = e->fetches, *next; f; f = next) {
+        next = f->next;
+        forget_announcer(f, p);
+        if (f->asked == p) {
+            f->asked = NULL;
+            f->due = e->now;
+        }
+        if (!f->nann && !f->asked) fetch_free(e, f);
+    }
+    e->npeers--;
+    if (p->ready) e->nready--;
+    p->ready = 0;
+    p->dropped = p->removed = 1;
+    /* Inside a callback of ours (the owner reacting to a disconnect): free it on the way out. */
+    if (e->depth == 0) unlink_peer(e, p);
+}
+
+/* ---- receiving ---- */
+
+static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    ethp2p_eth_status st;
+    int rc = ethp2p_eth_status_decode(data, len, p->version, &st);
+    const char *why = NULL;
+    char detail[96] = "";
+    if (rc) why = "malformed Status";
+    else if (st.version != p->version) why = "Status version differs from the negotiated one";
+    else if (st.network_id != e->cfg.chain.network_id) {
+        why = "network ID mismatch";
+        snprintf(detail, sizeof(detail), "theirs=%llu", (unsigned long long)st.network_id);
+    } else if (memcmp(st.genesis, e->cfg.chain.genesis_hash, 32) != 0) {
+        why = "genesis mismatch";
+    } else {
+        uint64_t h, t;
+        fork_head(e, &h, &t);
+        int v = ethp2p_forkid_validate(&e->cfg.chain, h, t, &st.forkid);
+        if (v) {
+            why = "fork ID rejected";
+            snprintf(detail, sizeof(detail), "theirs=%02x%02x%02x%02x/%llu reason=\"%s\"", st.forkid.hash[0],
+                     st.forkid.hash[1], st.forkid.hash[2], st.forkid.hash[3], (unsigned long long)st.forkid.next,
+                     ethp2p_forkid_error_name(v));
+        }
+    }
+    if (why) {
+        ETHP2P_DEBUG(LOG_MOD, "Status refused", "peer=%s why=\"%s\" %s", p->short_id, why, detail);
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, why);
+        return;
+    }
+    p->ready = 1;
+    e->nready++;
+    if (e->cfg.on_ready) e->cfg.on_ready(e->cfg.ctx, p->handle, &st);
+    /* Announce what the pool holds, newest first. */
+    size_t n = 0;
+    for (const ethp2p_pooled_tx *t = ethp2p_txpool_newest(e->pool); t && n < ETHP2P_ETH_MAX_QUEUED; t = t->older, n++) {
+        (void)hashset_add(&p->known, t->hash);
+        hashq_push(e, &p->q_ann, t->hash);
+    }
+}
+
+static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
+                            const ethp2p_rlp_item *list_in)
+{
+    ethp2p_rlp_item list, x;
+    ethp2p_rlp_iter it;
+    int rc = 0;
+    if (list_in) list = *list_in;
+    else rc = ethp2p_rlp_decode(data, len, &list);
+    if (!rc) rc = ethp2p_rlp_iter_list(&list, &it);
+    if (rc) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
+        return;
+    }
+    long count = ethp2p_rlp_list_count(&list);
+    if (count > ETHP2P_ETH_MAX_TXS_PER_MESSAGE) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
+        return;
+    }
+    hmap seen = {0};
+    while (!ethp2p_rlp_iter_done(&it)) {
+        if ((rc = ethp2p_rlp_iter_expect(&it, &x))) {
+            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
+            break;
+        }
+        if (how == ETHP2P_ETH_TX_BROADCAST && x.kind == ETHP2P_RLP_STRING && x.payload_len && x.payload[0] == ETHP2P_TX_BLOB) {
+            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "blob transaction broadcast in full");
+            break;
+        }
+        ethp2p_tx tx;
+        rc = ethp2p_tx_decode_elem(&x, 1, &tx);
+        if (rc) {
+            e->stats.txs_invalid++;
+            ETHP2P_DEBUG(LOG_MOD, "invalid transaction dropped", "peer=%s err=\"%s\"", p->short_id, ethp2p_tx_error_name(rc));
+            continue;
+        }
+        uint64_t k = hmap_key(tx.hash);
+        if (hmap_get(&seen, k)) {
+            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "repeated transaction in one message");
+            break;
+        }
+        (void)hmap_put(&seen, k, (void *)1);
+        if (how == ETHP2P_ETH_TX_FETCHED) {
+            fetch *f = hmap_get(&e->fetch_map, k);
+            if (f && f->has_meta && (f->type != tx.type || (f->size > tx.size ? f->size - tx.size : tx.size - f->size) > 8)) {
+                drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "announced type or size does not match");
+                break;
+            }
+            if (f) fetch_free(e, f);
+            e->stats.fetched++;
+        }
+        e->stats.full_in++;
+        if (hashset_add(&p->sent_full, tx.hash) == 0) e->stats.dup_full_same_peer++;
+        (void)import_tx(e, p, &tx, how);
+    }
+    hmap_clear(&seen);
+}
+
+static void on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    ethp2p_eth_announce *a = malloc(MAX_ANNOUNCE_IN * sizeof(*a));
+    size_t n = 0;
+    if (!a) return;
+    int rc = ethp2p_eth_announce_decode(p->version, data, len, a, MAX_ANNOUNCE_IN, &n);
+    if (rc) {
+        free(a);
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transaction announcement");
+        return;
+    }
+    e->stats.announced_in += n;
+    for (size_t i = 0; i < n; i++) {
+        (void)hashset_add(&p->known, a[i].hash);
+        if (ethp2p_txpool_get(e->pool, a[i].hash)) continue;
+        uint64_t k = hmap_key(a[i].hash);
+        fetch *f = hmap_get(&e->fetch_map, k);
+        if (!f) {
+            if (e->nfetches >= MAX_FETCHES || !(f = calloc(1, sizeof(*f)))) continue;
+            if (hmap_put(&e->fetch_map, k, f)) {
+                free(f);
+                continue;
+            }
+            memcpy(f->hash, a[i].hash, 32);
+            f->has_meta = p->version >= 68;
+            f->type = a[i].type;
+            f->size = a[i].size;
+            f->due = e->now + ETHP2P_ETH_FETCH_WAIT_MS;
+            f->next = e->fetches;
+            if (e->fetches) e->fetches->prev = f;
+            e->fetches = f;
+            e->nfetches++;
+        }
+        int dup = 0;
+        for (size_t j = 0; j < f->nann; j++) dup |= f->announcers[j] == p;
+        if (!dup && f->nann < MAX_ANNOUNCERS) f->announcers[f->nann++] = p;
+    }
+    free(a);
+}
+
+static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    uint64_t id;
+    ethp2p_rlp_item hashes, x;
+    ethp2p_rlp_iter it;
+    size_t n;
+    if (ethp2p_eth_get_pooled_decode(data, len, &id, &hashes, &n) || ethp2p_rlp_iter_list(&hashes, &it)) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetPooledTransactions");
+        return;
+    }
+    ethp2p_rlp_list_begin(&e->w);
+    ethp2p_rlp_put_uint(&e->w, id);
+    ethp2p_rlp_list_begin(&e->w);
+    size_t bytes = 0;
+    while (!ethp2p_rlp_iter_done(&it) && bytes < ETHP2P_ETH_SERVE_MAX_BYTES) {
+        if (ethp2p_rlp_iter_expect(&it, &x)) break;
+        const ethp2p_pooled_tx *t = ethp2p_txpool_get(e->pool, x.payload);
+        if (!t) continue;
+        ethp2p_rlp_put_raw(&e->w, t->elem, t->elem_len);
+        bytes += t->elem_len;
+        (void)hashset_add(&p->known, t->hash);
+    }
+    ethp2p_rlp_list_end(&e->w);
+    ethp2p_rlp_list_end(&e->w);
+    (void)send_w(e, p, ETHP2P_ETH_POOLED_TXS);
+}
+
+static void on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    uint64_t id;
+    ethp2p_rlp_item list;
+    if (ethp2p_eth_response_decode(data, len, &id, &list)) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed PooledTransactions");
+        return;
+    }
+    if (!p->nreq || id != p->req_id) {
+        ETHP2P_DEBUG(LOG_MOD, "unrequested PooledTransactions ignored", "peer=%s", p->short_id);
+        return;
+    }
+    on_transactions(e, p, NULL, 0, ETHP2P_ETH_TX_FETCHED, &list);
+    if (p->dropped) return;
+    release_request(e, p); /* what it did not deliver: ask someone else */
+}
+
+/* Answers a request we do not serve (no chain here) with an empty list. */
+static void answer_empty(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len)
+{
+    uint64_t id;
+    ethp2p_rlp_item top, x;
+    ethp2p_rlp_iter it;
+    if (ethp2p_rlp_decode(data, len, &top) || ethp2p_rlp_iter_list(&top, &it) || ethp2p_rlp_iter_expect(&it, &x) ||
+        ethp2p_rlp_get_uint64(&x, &id)) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed request");
+        return;
+    }
+    ethp2p_rlp_list_begin(&e->w);
+    ethp2p_rlp_put_uint(&e->w, id);
+    ethp2p_rlp_list_begin(&e->w);
+    ethp2p_rlp_list_end(&e->w);
+    ethp2p_rlp_list_end(&e->w);
+    (void)send_w(e, p, code + 1);
+}
+
+static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);
+
+void ethp2p_eth_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len, uint64_t now_ms)
+{
+    e->now = now_ms;
+    e->depth++;
+    receive(e, p, code, data, len);
+    flush_all(e);
+    leave(e);
+}
+
+static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len)
+{
+    if (p->dropped) return;
+    if (len > ETHP2P_ETH_MAX_MESSAGE) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message over 10 MiB");
+        return;
+    }
+    if (!ethp2p_eth_code_valid(p->version, code)) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message code not in this eth version");
+        return;
+    }
+    if (!p->ready && code != ETHP2P_ETH_STATUS) {
+        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message before Status");
+        return;
+    }
+    switch (code) {
+    case ETHP2P_ETH_STATUS:
+        if (p->ready) drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "second Status");
+        else on_status(e, p, data, len);
+        break;
+    case ETHP2P_ETH_TRANSACTIONS: on_transactions(e, p, data, len, ETHP2P_ETH_TX_BROADCAST, NULL); break;
+    case ETHP2P_ETH_NEW_POOLED_TX_HASHES: on_announce(e, p, data, len); break;
+    case ETHP2P_ETH_GET_POOLED_TXS: on_get_pooled(e, p, data, len); break;
+    case ETHP2P_ETH_POOLED_TXS: on_pooled(e, p, data, len); break;
+    case ETHP2P_ETH_GET_BLOCK_HEADERS:
+    case ETHP2P_ETH_GET_BLOCK_BODIES:
+    case ETHP2P_ETH_GET_RECEIPTS: answer_empty(e, p, code, data, len); break;
+    case ETHP2P_ETH_NEW_BLOCK:
+    case ETHP2P_ETH_NEW_BLOCK_HASHES:
+        /* After the merge these are not sent; a peer that keeps sending them is dropped. */
+        if (e->cfg.chain.post_merge && ++p->block_msgs > ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE)
+            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block propagation after the merge");
+        break;
+    case ETHP2P_ETH_BLOCK_RANGE_UPDATE: {
+        uint64_t lo, hi;
+        uint8_t h[32];
+        if (ethp2p_eth_range_decode(data, len, &lo, &hi, h)) drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "invalid BlockRangeUpdate");
+        break;
+    }
+    default: break; /* responses we did not ask for */
+    }
+}
+
+/* ---- timers ---- */
+
+static void request_batches(ethp2p_eth *e)
+{
+    for (fetch *f = e->fetches, *next; f; f = next) {
+        next = f->next;
+        if (f->asked || f->due > e->now) continue;
+        if (!f->nann) {
+            fetch_free(e, f);
+            continue;
+        }
+        for (size_t i = 0; i < f->nann; i++) {
+            ethp2p_eth_peer *p = f->announcers[i];
+            if (p->dropped || !p->ready || (p->nreq && p->req_deadline) || p->nreq == ETHP2P_ETH_FETCH_MAX_HASHES ||
+                p->req_bytes >= ETHP2P_ETH_FETCH_MAX_BYTES)
+                continue;
+            memcpy(p->req[p->nreq++], f->hash, 32);
+            p->req_bytes += f->size ? f->size : 1024;
+            f->asked = p;
+            break;
+        }
+    }
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (!p->nreq || p->req_deadline) continue;
+        p->req_id = e->next_req_id++;
+        if (ethp2p_eth_get_pooled_encode(p->req_id, (const uint8_t(*)[32])p->req, p->nreq, &e->w) ||
+            send_w(e, p, ETHP2P_ETH_GET_POOLED_TXS)) {
+            ethp2p_rlp_writer_reset(&e->w);
+            /* Not sent: undo and retry at the next tick. */
+            for (size_t i = 0; i < p->nreq; i++) {
+                fetch *f = hmap_get(&e->fetch_map, hmap_key(p->req[i]));
+                if (f && f->asked == p) f->asked = NULL;
+            }
+            p->nreq = 0;
+            p->req_bytes = 0;
+            continue;
+        }
+        e->stats.fetch_requests++;
+        p->req_deadline = e->now + ETHP2P_ETH_FETCH_TIMEOUT_MS;
+    }
+}
+
+static uint64_t tick(ethp2p_eth *e, uint64_t now_ms);
+
+uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms)
+{
+    e->now = now_ms;
+    e->depth++;
+    uint64_t next = tick(e, now_ms);
+    leave(e);
+    return next;
+}
+
+static uint64_t tick(ethp2p_eth *e, uint64_t now_ms)
+{
+    uint64_t next = UINT64_MAX;
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (p->dropped) continue;
+        if (!p->ready) {
+            if (now_ms >= p->status_deadline) drop_peer(e, p, ETHP2P_DISC_READ_TIMEOUT, "no Status within 5 s");
+            else if (p->status_deadline < next) next = p->status_deadline;
+            continue;
+        }
+        if (p->nreq && p->req_deadline && now_ms >= p->req_deadline) {
+            e->stats.fetch_timeouts++;
+            release_request(e, p);
+        }
+        if (!p->nreq) p->req_deadline = 0, p->req_bytes = 0;
+    }
+    request_batches(e);
+    flush_all(e);
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (p->req_deadline && p->req_deadline < next) next = p->req_deadline;
+        if ((p->q_full.len || p->q_ann.len) && p->ready && !p->dropped && now_ms + RETRY_BUSY_MS < next)
+            next = now_ms + RETRY_BUSY_MS;
+    }
+    for (fetch *f = e->fetches; f; f = f->next)
+        if (!f->asked && f->due < next) next = f->due > now_ms ? f->due : now_ms + 1;
+    return next;
+}
+
+/* ---- accessors ---- */
+
+size_t ethp2p_eth_peer_count(const ethp2p_eth *e) { return e->nready; }
+const ethp2p_eth_stats *ethp2p_eth_get_stats(const ethp2p_eth *e) { return &e->stats; }
+ethp2p_txpool *ethp2p_eth_pool(ethp2p_eth *e) { return e->pool; }
+uint32_t ethp2p_eth_peer_version(const ethp2p_eth_peer *p) { return p->version; }
+int ethp2p_eth_peer_ready(const ethp2p_eth_peer *p) { return p->ready && !p->dropped; }
+int ethp2p_eth_peer_knows(const ethp2p_eth_peer *p, const uint8_t hash[32]) { return hashset_has(&p->known, hash); }

@@ -1,0 +1,127 @@
+/* Open-addressing map and bounded hash set; see hmap.h. */
+#include "hmap.h"
+#include "ethp2p/common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t hmap_key(const uint8_t hash[32])
+{
+    uint64_t k;
+    memcpy(&k, hash, 8);
+    return k ? k : 1;
+}
+
+void hmap_clear(hmap *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
+
+static size_t slot_of(uint64_t key, size_t mask) { return (size_t)(key ^ (key >> 29)) & mask; }
+
+void *hmap_get(const hmap *m, uint64_t key)
+{
+    if (!m->slots) return NULL;
+    for (size_t i = slot_of(key, m->mask);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) return m->slots[i].value;
+        if (m->slots[i].key == 0) return NULL;
+    }
+}
+
+static int grow(hmap *m)
+{
+    size_t n = m->slots ? (m->mask + 1) * 2 : 16;
+    hmap_slot *s = calloc(n, sizeof(*s));
+    if (!s) return ETHP2P_ENOMEM;
+    for (size_t i = 0; m->slots && i <= m->mask; i++) {
+        if (!m->slots[i].key) continue;
+        size_t j = slot_of(m->slots[i].key, n - 1);
+        while (s[j].key) j = (j + 1) & (n - 1);
+        s[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = s;
+    m->mask = n - 1;
+    return 0;
+}
+
+int hmap_put(hmap *m, uint64_t key, void *value)
+{
+    if (!m->slots || (m->count + 1) * 4 > (m->mask + 1) * 3) {
+        int rc = grow(m);
+        if (rc) return rc;
+    }
+    size_t i = slot_of(key, m->mask);
+    while (m->slots[i].key && m->slots[i].key != key) i = (i + 1) & m->mask;
+    if (!m->slots[i].key) m->count++;
+    m->slots[i].key = key;
+    m->slots[i].value = value;
+    return 0;
+}
+
+void *hmap_del(hmap *m, uint64_t key)
+{
+    if (!m->slots) return NULL;
+    size_t i = slot_of(key, m->mask);
+    while (m->slots[i].key != key) {
+        if (!m->slots[i].key) return NULL;
+        i = (i + 1) & m->mask;
+    }
+    void *v = m->slots[i].value;
+    /* Backward shift: move later entries of the probe run into the gap. */
+    for (size_t j = (i + 1) & m->mask; m->slots[j].key; j = (j + 1) & m->mask) {
+        size_t home = slot_of(m->slots[j].key, m->mask);
+        /* Entry j may fill the gap at i if its home is not in (i, j]. */
+        if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+            m->slots[i] = m->slots[j];
+            i = j;
+        }
+    }
+    m->slots[i].key = 0;
+    m->slots[i].value = NULL;
+    m->count--;
+    return v;
+}
+
+void hashset_init(hashset *s, size_t max)
+{
+    memset(s, 0, sizeof(*s));
+    s->max = max ? max : 1;
+}
+
+void hashset_clear(hashset *s)
+{
+    hmap_clear(&s->map);
+    free(s->ring);
+    size_t max = s->max;
+    hashset_init(s, max);
+}
+
+int hashset_has(const hashset *s, const uint8_t hash[32]) { return hmap_get(&s->map, hmap_key(hash)) != NULL; }
+
+int hashset_add(hashset *s, const uint8_t hash[32])
+{
+    uint64_t k = hmap_key(hash);
+    if (hmap_get(&s->map, k)) return 0;
+    size_t n = s->map.count;
+    if (n == s->max) {
+        /* Full: forget the oldest. */
+        (void)hmap_del(&s->map, s->ring[s->head]);
+        s->ring[s->head] = k;
+        s->head = (s->head + 1) % s->ring_cap;
+        return hmap_put(&s->map, k, (void *)1) ? ETHP2P_ENOMEM : 1;
+    }
+    if (n == s->ring_cap) {
+        /* Grow the ring (only while not full, so it is in order from head = 0). */
+        size_t cap = s->ring_cap ? s->ring_cap * 2 : 64;
+        if (cap > s->max) cap = s->max;
+        uint64_t *r = realloc(s->ring, cap * sizeof(*r));
+        if (!r) return ETHP2P_ENOMEM;
+        s->ring = r;
+        s->ring_cap = cap;
+    }
+    if (hmap_put(&s->map, k, (void *)1)) return ETHP2P_ENOMEM;
+    s->ring[n] = k;
+    return 1;
+}
