@@ -39,6 +39,8 @@ typedef struct ethp2p_conn_config {
     void (*send)(void *ctx, const uint8_t *data, size_t len);
     /* The remote's Hello passed our checks: return 0 to accept, or a disconnect reason. */
     int (*on_hello)(void *ctx, const ethp2p_hello *remote);
+    /* The connection is ACTIVE (after on_hello accepted): sub-protocols may send now. */
+    void (*on_active)(void *ctx);
     /* A sub-protocol message; code is relative to the capability's range. */
     void (*on_message)(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len);
     void (*on_close)(void *ctx, int reason, int by_remote);

@@ -95,6 +95,10 @@ uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms);
  */
 int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t now_ms, uint8_t hash_out[32]);
 
+/** Our head moved (or, for a relay, the clock: time forks are judged by head_time). */
+void ethp2p_eth_set_head(ethp2p_eth *e, uint64_t number, uint64_t time, const uint8_t hash[32]);
+
+const ethp2p_chain_config *ethp2p_eth_get_chain(const ethp2p_eth *e);
 size_t ethp2p_eth_peer_count(const ethp2p_eth *e);
 const ethp2p_eth_stats *ethp2p_eth_get_stats(const ethp2p_eth *e);
 ethp2p_txpool *ethp2p_eth_pool(ethp2p_eth *e);

@@ -34,8 +34,14 @@ typedef struct ethp2p_chain_config {
     int post_merge;
 } ethp2p_chain_config;
 
-/** Fills a built-in network: "mainnet", "sepolia", "holesky", "hoodi". 0 or ETHP2P_ENOTFOUND. */
+/**
+ * Fills a built-in network: "mainnet", "sepolia", "holesky", "hoodi", or
+ * "devnet" (network 1337, the offline loopback network). 0 or ETHP2P_ENOTFOUND.
+ */
 ETHP2P_WARN_UNUSED int ethp2p_chain_builtin(const char *name, ethp2p_chain_config *out);
+
+/** The public bootnodes of a built-in network (enode URLs); NULL and *n = 0 if none. */
+const char *const *ethp2p_chain_bootnodes(const char *name, size_t *n);
 
 typedef struct ethp2p_forkid {
     uint8_t hash[4];

@@ -78,6 +78,8 @@ struct ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t);
 void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t);
 /** The remote address. */
 void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
+/** Bytes handed to the socket and not yet written (the peer's backlog). */
+size_t ethp2p_rlpx_tcp_queued(const ethp2p_rlpx_tcp *t);
 /** Our end of the connection (0, or ETHP2P_EIO before it is connected). */
 int ethp2p_rlpx_tcp_local(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
 

@@ -772,7 +772,15 @@ static uint64_t tick(ethp2p_eth *e, uint64_t now_ms)
 
 /* ---- accessors ---- */
 
+void ethp2p_eth_set_head(ethp2p_eth *e, uint64_t number, uint64_t time, const uint8_t hash[32])
+{
+    e->cfg.head_number = number;
+    e->cfg.head_time = time;
+    if (hash) memcpy(e->cfg.head_hash, hash, 32);
+}
+
 size_t ethp2p_eth_peer_count(const ethp2p_eth *e) { return e->nready; }
+const ethp2p_chain_config *ethp2p_eth_get_chain(const ethp2p_eth *e) { return &e->cfg.chain; }
 const ethp2p_eth_stats *ethp2p_eth_get_stats(const ethp2p_eth *e) { return &e->stats; }
 ethp2p_txpool *ethp2p_eth_pool(ethp2p_eth *e) { return e->pool; }
 uint32_t ethp2p_eth_peer_version(const ethp2p_eth_peer *p) { return p->version; }

@@ -110,6 +110,12 @@ static int fwd_hello(void *ctx, const ethp2p_hello *h)
     return t->user.on_hello ? t->user.on_hello(t->user.ctx, h) : 0;
 }
 
+static void fwd_active(void *ctx)
+{
+    ethp2p_rlpx_tcp *t = ctx;
+    if (t->user.on_active) t->user.on_active(t->user.ctx);
+}
+
 static void fwd_message(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *d, size_t n)
 {
     ethp2p_rlpx_tcp *t = ctx;
@@ -176,6 +182,7 @@ static int attach_conn(ethp2p_rlpx_tcp *t, const ethp2p_conn_config *cfg, ethp2p
     c.ctx = t;
     c.send = tcp_send;
     c.on_hello = fwd_hello;
+    c.on_active = fwd_active;
     c.on_message = fwd_message;
     c.on_close = fwd_close;
     t->conn = ethp2p_conn_new(&c, now_ms());
@@ -323,3 +330,5 @@ int ethp2p_rlpx_tcp_local(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *por
     if (!t->connected || uv_tcp_getsockname(&t->tcp, (struct sockaddr *)&ss, &len) != 0) return ETHP2P_EIO;
     return io_from_sockaddr((struct sockaddr *)&ss, ip, port);
 }
+
+size_t ethp2p_rlpx_tcp_queued(const ethp2p_rlpx_tcp *t) { return t->queued; }

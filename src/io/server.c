@@ -164,9 +164,18 @@ static int on_hello(void *ctx, const ethp2p_hello *h)
     p->active = 1;
     p->connected_ms = ethp2p_io_now_ms();
     ethp2p_dialer_peer_added(s->dialer, &id, p->inbound);
+    return 0;
+}
+
+/* The connection is ACTIVE: the layers above may send now. */
+static void on_active(void *ctx)
+{
+    ethp2p_peer *p = ctx;
+    ethp2p_server *s = p->server;
+    if (!p->active) return;
     ETHP2P_DEBUG(LOG_MOD, "peer added", "name=\"%s\" inbound=%d", p->name, p->inbound);
     if (s->cfg.on_peer_added) s->cfg.on_peer_added(s->cfg.ctx, p);
-    return 0;
+    ethp2p_rlpx_tcp_poke(p->tcp);
 }
 
 static void on_message(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)
@@ -224,6 +233,7 @@ static void conn_config(ethp2p_server *s, ethp2p_peer *p, ethp2p_conn_config *c)
     c->nprotocols = s->cfg.nprotocols;
     c->ctx = p;
     c->on_hello = on_hello;
+    c->on_active = on_active;
     c->on_message = on_message;
     c->on_close = on_close;
 }
@@ -463,10 +473,21 @@ void ethp2p_node_info_json(const ethp2p_node_info *n, ethp2p_buffer *b)
     ethp2p_json_raw(b, ",\"ports\":{\"discovery\":%u,\"listener\":%u}", n->discovery_port, n->listener_port);
     ethp2p_json_kv_str(b, 0, "listenAddr", n->listen_addr);
     ethp2p_json_raw(b, ",\"protocols\":{");
+    /* One entry per protocol name, with the highest version we run. */
+    int first = 1;
     for (size_t i = 0; i < n->nprotocols; i++) {
-        if (i) ethp2p_json_raw(b, ",");
-        ethp2p_json_string(b, n->protocols[i].name);
-        ethp2p_json_raw(b, ":{\"version\":%u}", n->protocols[i].version);
+        size_t best = i;
+        int seen = 0;
+        for (size_t j = 0; j < n->nprotocols; j++) {
+            if (strcmp(n->protocols[j].name, n->protocols[i].name) != 0) continue;
+            if (j < i) seen = 1;
+            if (n->protocols[j].version > n->protocols[best].version) best = j;
+        }
+        if (seen) continue;
+        if (!first) ethp2p_json_raw(b, ",");
+        first = 0;
+        ethp2p_json_string(b, n->protocols[best].name);
+        ethp2p_json_raw(b, ":{\"version\":%u}", n->protocols[best].version);
     }
     ethp2p_json_raw(b, "}}");
 }

@@ -201,6 +201,7 @@ static void handle_hello(ethp2p_conn *c, const uint8_t *data, size_t len, uint64
     c->state = ETHP2P_CONN_ACTIVE;
     c->deadline = NEVER;
     c->next_ping = now + ETHP2P_CONN_PING_INTERVAL_MS;
+    if (c->cfg.on_active) c->cfg.on_active(c->cfg.ctx);
 }
 
 static void handle_message(ethp2p_conn *c, const uint8_t *msg, size_t len, uint64_t now)

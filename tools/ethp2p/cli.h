@@ -71,6 +71,9 @@ int cli_dispatch(const char *group, const cli_subcommand *subs, size_t nsubs, in
 int cmd_key(int argc, char **argv);
 int cmd_enr(int argc, char **argv);
 int cmd_rlpdump(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+int cmd_tx(int argc, char **argv);
+int cmd_rpc(int argc, char **argv);
 int cmd_bootnode(int argc, char **argv);
 int cmd_discv4(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);

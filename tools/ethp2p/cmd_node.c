@@ -1,0 +1,411 @@
+/*
+ * ethp2p node: joins an Ethereum network (mainnet by default) and relays
+ * what it hears: discovery, RLPx peers, the eth protocol, transactions.
+ * Logs on stderr (one start line with self, network, genesis and fork ID;
+ * then a status line at each --status interval); --events writes one JSON
+ * object per line; JSON-RPC on the IPC socket and, with --http, on HTTP.
+ */
+#include "cli.h"
+#include "rpc.h"
+#include "ethp2p/hex.h"
+#include "ethp2p/json.h"
+#include "ethp2p/log.h"
+#include "ethp2p/node.h"
+#include "ethp2p/nodedb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define STATUS_INTERVAL_MS 10000
+
+enum {
+    F_DATADIR, F_NODEKEY, F_PORT, F_DISCPORT, F_LISTEN, F_BOOTNODES, F_NODISCOVER, F_MAXPEERS, F_MAXPEND, F_NAT,
+    F_NETRESTRICT, F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET, F_GENESIS, F_NETWORKID, F_IDENTITY,
+    F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_COUNT
+};
+
+typedef struct noderun {
+    uv_loop_t *loop;
+    ethp2p_node *node;
+    rpc *rpc;
+    FILE *events;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t status, reach;
+    uint64_t last_txs, last_ms, eth_peers;
+    size_t nbootnodes;
+    ethp2p_nodedb *db;
+    int stopping;
+} noderun;
+
+static void id_hex(const ethp2p_peer *p, char out[65]) { ethp2p_hex_encode(p->node.id.b, 32, out); }
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_event(noderun *r, ethp2p_buffer *b)
+{
+    if (!r->events) return;
+    fwrite(b->data, 1, b->len, r->events);
+    fputc('\n', r->events);
+    fflush(r->events);
+}
+
+static void on_event(void *ctx, const ethp2p_node_event *ev)
+{
+    noderun *r = ctx;
+    char id[65] = "";
+    if (ev->peer) id_hex(ev->peer, id);
+    if (ev->type == ETHP2P_NODE_EV_STATUS) r->eth_peers++;
+    if (!r->events) return;
+    ethp2p_buffer b;
+    ethp2p_buffer_init(&b, 0);
+    static const char *how[] = {"local", "broadcast", "fetched"};
+    switch (ev->type) {
+    case ETHP2P_NODE_EV_PEER_ADDED:
+        ethp2p_json_raw(&b, "{\"event\":\"peer_added\",\"time\":%.3f", now_s());
+        ethp2p_json_kv_str(&b, 0, "peer", id);
+        ethp2p_json_kv_str(&b, 0, "name", ev->peer->name);
+        ethp2p_json_raw(&b, ",\"inbound\":%s}", ev->peer->inbound ? "true" : "false");
+        break;
+    case ETHP2P_NODE_EV_PEER_DROPPED:
+        ethp2p_json_raw(&b, "{\"event\":\"peer_dropped\",\"time\":%.3f", now_s());
+        ethp2p_json_kv_str(&b, 0, "peer", id);
+        ethp2p_json_kv_str(&b, 0, "reason", ethp2p_disconnect_reason_name(ev->reason));
+        ethp2p_json_raw(&b, ",\"code\":%d,\"by_remote\":%s,\"msgs_in\":%llu,\"msgs_out\":%llu}", ev->reason,
+                        ev->by_remote ? "true" : "false", (unsigned long long)ev->peer->msgs_in,
+                        (unsigned long long)ev->peer->msgs_out);
+        break;
+    case ETHP2P_NODE_EV_STATUS: {
+        const ethp2p_eth_status *s = ev->status;
+        ethp2p_json_raw(&b, "{\"event\":\"status\",\"time\":%.3f", now_s());
+        ethp2p_json_kv_str(&b, 0, "peer", id);
+        ethp2p_json_raw(&b, ",\"version\":%u,\"network\":%llu,\"forkid\":\"0x%02x%02x%02x%02x\",\"next\":%llu}",
+                        s->version, (unsigned long long)s->network_id, s->forkid.hash[0], s->forkid.hash[1],
+                        s->forkid.hash[2], s->forkid.hash[3], (unsigned long long)s->forkid.next);
+        break;
+    }
+    case ETHP2P_NODE_EV_TX: {
+        char h[67] = "0x", from[43] = "0x";
+        ethp2p_hex_encode(ev->tx->hash, 32, h + 2);
+        ethp2p_hex_encode(ev->tx->sender, 20, from + 2);
+        ethp2p_json_raw(&b, "{\"event\":\"tx\",\"time\":%.3f", now_s());
+        ethp2p_json_kv_str(&b, 0, "hash", h);
+        ethp2p_json_raw(&b, ",\"type\":%u,\"size\":%llu,\"nonce\":%llu", ev->tx->type, (unsigned long long)ev->tx->size,
+                        (unsigned long long)ev->tx->nonce);
+        ethp2p_json_kv_str(&b, 0, "from", from);
+        if (ev->peer) ethp2p_json_kv_str(&b, 0, "peer", id);
+        else ethp2p_json_raw(&b, ",\"peer\":null");
+        ethp2p_json_kv_str(&b, 0, "how", how[ev->how]);
+        ethp2p_json_raw(&b, "}");
+        break;
+    }
+    default: break;
+    }
+    write_event(r, &b);
+    ethp2p_buffer_clear(&b);
+}
+
+static void on_status(uv_timer_t *t)
+{
+    noderun *r = t->data;
+    ethp2p_server *srv = ethp2p_node_server(r->node);
+    ethp2p_eth *eth = ethp2p_node_eth(r->node);
+    const ethp2p_eth_stats *st = ethp2p_eth_get_stats(eth);
+    ethp2p_discv4 *d = ethp2p_server_discv4(srv);
+    uint64_t now = ethp2p_io_now_ms(), txs = st->txs_new;
+    double rate = now > r->last_ms ? (double)(txs - r->last_txs) * 1000.0 / (double)(now - r->last_ms) : 0;
+    r->last_txs = txs;
+    r->last_ms = now;
+    ETHP2P_INFO("node", "status", "peers=%zu eth_peers=%zu known_nodes=%zu txs_seen=%llu txs_per_s=%.1f pool=%zu blocks_seen=0",
+                ethp2p_server_peers(srv, NULL, 0), ethp2p_eth_peer_count(eth), d ? ethp2p_table_len(ethp2p_discv4_table(d)) : 0,
+                (unsigned long long)txs, rate, ethp2p_txpool_len(ethp2p_eth_pool(eth)));
+}
+
+static void on_reach(uv_timer_t *t)
+{
+    noderun *r = t->data;
+    ethp2p_discv4 *d = ethp2p_server_discv4(ethp2p_node_server(r->node));
+    if (d && r->nbootnodes && ethp2p_discv4_get_stats(d)->in_by_type[ETHP2P_V4_PONG] == 0)
+        ETHP2P_WARN("node",
+                    "no bootnode answered: no internet here? Run the offline devnet instead: "
+                    "'scripts/devnet.sh' or 'ethp2p node --devnet' (see README, 'Without internet')",
+                    "bootnodes=%zu", r->nbootnodes);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    noderun *r = s->data;
+    if (r->stopping) return;
+    r->stopping = 1;
+    ETHP2P_INFO("node", "shutting down", "signal=%d", signum);
+    rpc_stop(r->rpc);
+    ethp2p_node_stop(r->node);
+    uv_close((uv_handle_t *)&r->sigint, NULL);
+    uv_close((uv_handle_t *)&r->sigterm, NULL);
+    uv_close((uv_handle_t *)&r->status, NULL);
+    uv_close((uv_handle_t *)&r->reach, NULL);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0700) && errno != EEXIST) return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+/* Which network: exactly one of the network flags, mainnet by default. */
+static int pick_network(cli_flag *flags, const char **name)
+{
+    static const int which[] = {F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET};
+    static const char *names[] = {"mainnet", "sepolia", "holesky", "hoodi", "devnet"};
+    int count = 0;
+    *name = "mainnet";
+    for (int i = 0; i < 5; i++)
+        if (flags[which[i]].value) {
+            *name = names[i];
+            count++;
+        }
+    if (flags[F_GENESIS].value) count++;
+    if (count > 1) {
+        cli_error("choose one network: --mainnet, --sepolia, --holesky, --hoodi, --devnet or --genesis");
+        return -1;
+    }
+    if (flags[F_GENESIS].value) {
+        cli_error("--genesis: custom genesis files are not supported yet; use --devnet for a local network");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+    cli_flag flags[F_COUNT] = {
+        [F_DATADIR] = {"datadir", "DIR", "data directory: node key, node database, IPC socket (default ~/.ethp2p/NETWORK)", NULL},
+        [F_NODEKEY] = {"nodekey", "FILE", "node key file (default DATADIR/nodekey, created on first start)", NULL},
+        [F_PORT] = {"port", "PORT", "TCP and UDP port (default 30303; 0 = any free port)", NULL},
+        [F_DISCPORT] = {"discovery.port", "PORT", "UDP discovery port (must equal --port for now)", NULL},
+        [F_LISTEN] = {"listenaddr", "IP", "address to listen on (default 0.0.0.0)", NULL},
+        [F_BOOTNODES] = {"bootnodes", "ENODES", "comma-separated enode URLs (default: the network's public bootnodes)", NULL},
+        [F_NODISCOVER] = {"nodiscover", NULL, "no discovery: only static peers and inbound connections", NULL},
+        [F_MAXPEERS] = {"maxpeers", "N", "maximum number of peers (default 50)", NULL},
+        [F_MAXPEND] = {"maxpendpeers", "N", "maximum handshakes under way (default 50)", NULL},
+        [F_NAT] = {"nat", "MODE", "'none' or 'extip:IP': the address to advertise", NULL},
+        [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only connect to and accept these ranges", NULL},
+        [F_MAINNET] = {"mainnet", NULL, "Ethereum mainnet (the default)", NULL},
+        [F_SEPOLIA] = {"sepolia", NULL, "the Sepolia test network", NULL},
+        [F_HOLESKY] = {"holesky", NULL, "the Holesky test network", NULL},
+        [F_HOODI] = {"hoodi", NULL, "the Hoodi test network", NULL},
+        [F_DEVNET] = {"devnet", NULL, "the offline loopback devnet (network 1337; see scripts/devnet.sh)", NULL},
+        [F_GENESIS] = {"genesis", "FILE", "a custom network from a genesis.json (not supported yet)", NULL},
+        [F_NETWORKID] = {"networkid", "N", "network ID (default: the network's)", NULL},
+        [F_IDENTITY] = {"identity", "NAME", "custom node name, shown in the client name", NULL},
+        [F_VERBOSITY] = {"verbosity", "LEVEL", "0-5 or error|warn|info|debug|trace (default info)", NULL},
+        [F_IMPORT] = {"import", "FILE", "import a chain file (not supported yet)", NULL},
+        [F_EVENTS] = {"events", "FILE", "write one JSON object per line per event ('-' for stdout)", NULL},
+        [F_HTTP] = {"http", NULL, "serve JSON-RPC over HTTP on 127.0.0.1", NULL},
+        [F_HTTPPORT] = {"http.port", "PORT", "HTTP JSON-RPC port (default 8545)", NULL},
+        [F_NOIPC] = {"ipcdisable", NULL, "no IPC socket", NULL},
+        [F_STATIC] = {"staticnodes", "ENODES", "nodes to always stay connected to", NULL},
+        [F_TRUSTED] = {"trustednodes", "ENODES", "nodes admitted above the peer limits", NULL},
+        [F_STATUS] = {"status", "DURATION", "status line interval (default 10s)", NULL},
+    };
+    cli_command cmd = {"ethp2p node [flags]", "join an Ethereum network and relay transactions", flags, F_COUNT, 0, 0};
+    char *pos[1];
+    int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+    if (rc >= 0) return rc;
+    if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
+    const char *net;
+    if (pick_network(flags, &net)) return CLI_USAGE;
+    if (flags[F_IMPORT].value) {
+        cli_error("--import: chain import is not supported yet (block propagation is for pre-merge devnets)");
+        return CLI_USAGE;
+    }
+    ethp2p_node_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    if (ethp2p_chain_builtin(net, &cfg.chain)) return CLI_FAIL;
+    if (flags[F_NETWORKID].value && cli_parse_u64("networkid", flags[F_NETWORKID].value, &cfg.chain.network_id)) return CLI_USAGE;
+    uint64_t v;
+    uint16_t port = 30303;
+    if (flags[F_PORT].value && cli_parse_port("port", flags[F_PORT].value, &port)) return CLI_USAGE;
+    if (flags[F_DISCPORT].value) {
+        uint16_t dp;
+        if (cli_parse_port("discovery.port", flags[F_DISCPORT].value, &dp)) return CLI_USAGE;
+        if (dp != port) {
+            cli_error("--discovery.port: discovery shares the TCP port for now; use --port %u or leave it out", dp);
+            return CLI_USAGE;
+        }
+    }
+    cfg.server.port = port;
+    cfg.server.max_peers = 50;
+    if (flags[F_MAXPEERS].value) {
+        if (cli_parse_u64("maxpeers", flags[F_MAXPEERS].value, &v)) return CLI_USAGE;
+        cfg.server.max_peers = (size_t)v;
+    }
+    if (flags[F_MAXPEND].value) {
+        if (cli_parse_u64("maxpendpeers", flags[F_MAXPEND].value, &v)) return CLI_USAGE;
+        cfg.server.max_pending = (size_t)v;
+    }
+    const char *listen = flags[F_LISTEN].value ? flags[F_LISTEN].value : "0.0.0.0";
+    if (ethp2p_ip_parse(listen, &cfg.server.listen_ip)) {
+        cli_error("--listenaddr: '%s' is not an IP address", listen);
+        return CLI_USAGE;
+    }
+    if (cli_parse_nat(flags[F_NAT].value, &cfg.server.listen_ip, &cfg.server.advertise_ip)) return CLI_USAGE;
+    ethp2p_netlist netrestrict;
+    if (flags[F_NETRESTRICT].value) {
+        if (cli_parse_netlist("netrestrict", flags[F_NETRESTRICT].value, &netrestrict)) return CLI_USAGE;
+        cfg.server.netrestrict = &netrestrict;
+    }
+    cfg.server.no_discovery = flags[F_NODISCOVER].value != NULL;
+    uint16_t http_port = 0;
+    if (flags[F_HTTP].value) {
+        http_port = 8545;
+        if (flags[F_HTTPPORT].value && cli_parse_port("http.port", flags[F_HTTPPORT].value, &http_port)) return CLI_USAGE;
+    }
+    uint64_t status_ms = STATUS_INTERVAL_MS;
+    if (flags[F_STATUS].value && (cli_parse_duration_ms("status", flags[F_STATUS].value, &status_ms) || !status_ms)) {
+        if (!status_ms) cli_error("--status: must be above zero");
+        return CLI_USAGE;
+    }
+    /* Peers lists. */
+    ethp2p_enode *boot = NULL, *stat = NULL, *trusted = NULL;
+    int n;
+    if (flags[F_BOOTNODES].value) {
+        if ((n = cli_parse_enodes("bootnodes", flags[F_BOOTNODES].value, &boot)) < 0) return CLI_USAGE;
+        cfg.server.nbootnodes = (size_t)n;
+    } else {
+        size_t nb;
+        const char *const *urls = ethp2p_chain_bootnodes(net, &nb);
+        boot = calloc(nb ? nb : 1, sizeof(*boot));
+        for (size_t i = 0; i < nb; i++)
+            if (ethp2p_enode_parse(urls[i], &boot[cfg.server.nbootnodes], NULL, 0) == 0) cfg.server.nbootnodes++;
+    }
+    cfg.server.bootnodes = boot;
+    if (flags[F_STATIC].value) {
+        if ((n = cli_parse_enodes("staticnodes", flags[F_STATIC].value, &stat)) < 0) goto usage;
+        cfg.server.static_nodes = stat;
+        cfg.server.nstatic = (size_t)n;
+    }
+    if (flags[F_TRUSTED].value) {
+        if ((n = cli_parse_enodes("trustednodes", flags[F_TRUSTED].value, &trusted)) < 0) goto usage;
+        cfg.server.trusted_nodes = trusted;
+        cfg.server.ntrusted = (size_t)n;
+    }
+    /* Data directory, key, node database. */
+    char datadir[900], path[1024];
+    if (flags[F_DATADIR].value) snprintf(datadir, sizeof(datadir), "%s", flags[F_DATADIR].value);
+    else snprintf(datadir, sizeof(datadir), "%s/.ethp2p/%s", getenv("HOME") ? getenv("HOME") : ".", net);
+    if (mkdir_p(datadir)) {
+        cli_error("cannot create the data directory %s: %s", datadir, strerror(errno));
+        goto fail;
+    }
+    const char *keypath = flags[F_NODEKEY].value;
+    if (!keypath) {
+        snprintf(path, sizeof(path), "%s/nodekey", datadir);
+        keypath = path;
+        if (access(keypath, F_OK) != 0) {
+            ethp2p_privkey k;
+            if (ethp2p_privkey_generate(&k) || ethp2p_nodekey_save(keypath, &k)) {
+                cli_error("cannot create the node key %s", keypath);
+                goto fail;
+            }
+        }
+    }
+    if ((rc = ethp2p_nodekey_load(keypath, &cfg.server.key))) {
+        cli_error("cannot load node key %s: %s", keypath, ethp2p_strerror(rc));
+        goto fail;
+    }
+    noderun r;
+    memset(&r, 0, sizeof(r));
+    ethp2p_pubkey pub;
+    ethp2p_node_id id;
+    (void)!ethp2p_privkey_to_pubkey(&cfg.server.key, &pub);
+    ethp2p_node_id_from_pubkey(&pub, &id);
+    char dbpath[1024];
+    snprintf(dbpath, sizeof(dbpath), "%s/nodes.db", datadir);
+    if (!(r.db = ethp2p_nodedb_open(dbpath, &id, &rc))) {
+        cli_error("cannot open node database %s", dbpath);
+        goto fail;
+    }
+    cfg.server.db = r.db;
+    char name[160];
+    ethp2p_client_name(flags[F_IDENTITY].value, name, sizeof(name));
+    cfg.server.client_name = name;
+    if (flags[F_EVENTS].value) {
+        if (strcmp(flags[F_EVENTS].value, "-") == 0) r.events = stdout;
+        else if (!(r.events = fopen(flags[F_EVENTS].value, "a"))) {
+            cli_error("cannot open --events file %s: %s", flags[F_EVENTS].value, strerror(errno));
+            goto fail;
+        }
+    }
+    cfg.ctx = &r;
+    cfg.on_event = on_event;
+    r.loop = uv_default_loop();
+    if (ethp2p_node_start(r.loop, &cfg, &r.node)) {
+        uv_run(r.loop, UV_RUN_NOWAIT);
+        goto fail;
+    }
+    /* The start line: what we joined. */
+    ethp2p_enode self = *ethp2p_server_self(ethp2p_node_server(r.node));
+    if (!self.ip.family) self.ip = cfg.server.listen_ip.family && !ethp2p_ip_is_unspecified(&cfg.server.listen_ip)
+                                       ? cfg.server.listen_ip
+                                       : (ethp2p_ip){4, {127, 0, 0, 1}};
+    char url[ETHP2P_ENODE_URL_MAX], genesis[65];
+    if (ethp2p_enode_format(&self, url, sizeof(url))) url[0] = '\0';
+    ethp2p_hex_encode(cfg.chain.genesis_hash, 32, genesis);
+    ethp2p_forkid fid;
+    ethp2p_node_forkid(r.node, &fid);
+    ETHP2P_INFO("node", "started",
+                "self=%s network=%llu chain=%s genesis=0x%s forkid=0x%02x%02x%02x%02x/%llu name=\"%s\" datadir=%s", url,
+                (unsigned long long)cfg.chain.network_id, net, genesis, fid.hash[0], fid.hash[1], fid.hash[2], fid.hash[3],
+                (unsigned long long)fid.next, name, datadir);
+    snprintf(path, sizeof(path), "%s/ethp2p.ipc", datadir);
+    r.rpc = rpc_start(r.loop, r.node, flags[F_NOIPC].value ? NULL : path, http_port);
+    uv_signal_init(r.loop, &r.sigint);
+    uv_signal_init(r.loop, &r.sigterm);
+    r.sigint.data = r.sigterm.data = &r;
+    uv_signal_start(&r.sigint, on_signal, SIGINT);
+    uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+    uv_timer_init(r.loop, &r.status);
+    r.status.data = &r;
+    r.last_ms = ethp2p_io_now_ms();
+    uv_timer_start(&r.status, on_status, status_ms, status_ms);
+    r.nbootnodes = cfg.server.no_discovery ? 0 : cfg.server.nbootnodes;
+    uv_timer_init(r.loop, &r.reach);
+    r.reach.data = &r;
+    uv_timer_start(&r.reach, on_reach, 10000, 0);
+    uv_run(r.loop, UV_RUN_DEFAULT);
+    uv_loop_close(r.loop);
+    if (r.events && r.events != stdout) fclose(r.events);
+    ethp2p_nodedb_close(r.db);
+    free(boot);
+    free(stat);
+    free(trusted);
+    return CLI_OK;
+usage:
+    free(boot);
+    free(stat);
+    free(trusted);
+    return CLI_USAGE;
+fail:
+    free(boot);
+    free(stat);
+    free(trusted);
+    return CLI_FAIL;
+}
