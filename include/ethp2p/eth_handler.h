@@ -90,7 +90,8 @@ void ethp2p_eth_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const 
 uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms);
 /**
  * A transaction from the user (binary form, as eth_sendRawTransaction takes it):
- * decoded, checked (chain ID), pooled and broadcast. Returns 0 (hash in
+ * decoded, checked (chain ID), pooled and queued for broadcast (sent at the
+ * next ethp2p_eth_tick, so a burst shares messages). Returns 0 (hash in
  * hash_out; also when already known), or the decode error.
  */
 int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t now_ms, uint8_t hash_out[32]);

@@ -361,8 +361,7 @@ int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t n
     memcpy(hash_out, tx.hash, 32);
     e->depth++;
     if (import_tx(e, NULL, &tx, ETHP2P_ETH_TX_LOCAL)) e->stats.txs_local++;
-    flush_all(e);
-    leave(e);
+    leave(e); /* queued: sent at the next tick, so a burst of submissions shares messages */
     return 0;
 }
 

@@ -47,6 +47,12 @@ static void arm(ethp2p_node *n)
     uv_timer_start(&n->timer, on_timer, wait, 0);
 }
 
+/* Ticks at the next loop iteration: one tick serves everything that arrived meanwhile. */
+static void kick(ethp2p_node *n)
+{
+    if (!n->stopping) uv_timer_start(&n->timer, on_timer, 0, 0);
+}
+
 static void on_timer(uv_timer_t *t)
 {
     ethp2p_node *n = t->data;
@@ -96,7 +102,7 @@ static void on_peer_added(void *ctx, ethp2p_peer *p)
         np->cap = &caps[i];
         p->user = np;
         np->ep = ethp2p_eth_peer_add(n->eth, p, p->node.id.b, caps[i].spec->version, ethp2p_io_now_ms());
-        arm(n);
+        kick(n);
         return;
     }
 }
@@ -121,7 +127,7 @@ static void on_message(void *ctx, ethp2p_peer *p, const ethp2p_shared_cap *cap, 
     node_peer *np = p->user;
     if (!np || !np->ep || cap != np->cap) return;
     ethp2p_eth_receive(n->eth, np->ep, code, data, len, ethp2p_io_now_ms());
-    arm(n);
+    kick(n);
 }
 
 int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_node **out)
@@ -191,7 +197,7 @@ void ethp2p_node_stop(ethp2p_node *n)
 int ethp2p_node_submit(ethp2p_node *n, const uint8_t *raw, size_t len, uint8_t hash[32])
 {
     int rc = ethp2p_eth_submit(n->eth, raw, len, ethp2p_io_now_ms(), hash);
-    arm(n);
+    kick(n); /* one tick after the burst */
     return rc;
 }
 

@@ -430,6 +430,8 @@ static void test_fetch(void **state)
     make_tx(chain.chain_id, 9);
     uint8_t h[32];
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
+    assert_int_equal(nbox, 0); /* queued until the tick */
+    ethp2p_eth_tick(S[1].eth, T0);
     /* Side 1 pushes in full to its only peer (sqrt(1) = 1): deliver and check, then test announcements. */
     deliver(T0);
     assert_int_equal(S[0].txs, 1);
@@ -440,6 +442,7 @@ static void test_fetch(void **state)
     deliver(T0);
     make_tx(chain.chain_id, 10);
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
+    ethp2p_eth_tick(S[1].eth, T0);
     for (size_t i = 0; i < nbox; i++) free(box[i].data); /* lose the push: only the announcement below arrives */
     nbox = 0;
     ethp2p_tx tx;
@@ -461,6 +464,7 @@ static void test_fetch(void **state)
     deliver(T0);
     make_tx(chain.chain_id, 11);
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
+    ethp2p_eth_tick(S[1].eth, T0);
     for (size_t i = 0; i < nbox; i++) free(box[i].data);
     nbox = 0;
     assert_int_equal(ethp2p_tx_decode_binary(txbuf.data, txbuf.len, &tx), 0);
@@ -528,6 +532,7 @@ static void test_backpressure(void **state)
     }
     assert_int_equal(nbox, 0);
     uint64_t next = ethp2p_eth_tick(S[0].eth, T0 + 10);
+    assert_int_equal(nbox, 0); /* busy */
     assert_true(next <= T0 + 100); /* it will retry soon */
     S[1].busy = 0;
     ethp2p_eth_tick(S[0].eth, next);

@@ -9,17 +9,9 @@
 set -euo pipefail
 cli=${1:?usage: test_bootnodes.sh PATH-TO-ethp2p}
 N=${N:-30}
-work=$(mktemp -d /tmp/ethp2p-bootnodes-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# A base port unlikely to collide with other runs on the same machine.
-# Below the kernel's ephemeral range (32768+), so no outgoing socket can hold our ports.
-base=$(( 20000 + (RANDOM % 1200) * 10 ))
+. "$(dirname "$0")/lib.sh"
+net_init bootnodes
+base=$(net_base 40)
 
 for i in $(seq 0 $((N - 1))); do "$cli" key generate "$work/key$i"; done
 "$cli" bootnode --nodekey "$work/key0" --addr "127.0.0.1:$base" --status 2s >"$work/out0" 2>"$work/log0" &

@@ -131,6 +131,18 @@ static json_t *call(rpc *r, const char *method, json_t *params, json_t **error)
         ethp2p_client_name(NULL, name, sizeof(name));
         return json_string(name);
     }
+    if (strcmp(method, "ethp2p_stats") == 0) {
+        const ethp2p_eth_stats *st = ethp2p_eth_get_stats(eth);
+        json_t *o = json_object();
+#define F(x) json_object_set_new(o, #x, json_integer((json_int_t)st->x))
+        F(txs_new); F(txs_local); F(txs_dup); F(txs_invalid); F(full_in); F(full_out); F(announced_in);
+        F(announced_out); F(fetch_requests); F(fetch_timeouts); F(fetched); F(dup_full_same_peer);
+        F(queue_drops); F(peers_dropped);
+#undef F
+        json_object_set_new(o, "eth_peers", json_integer((json_int_t)ethp2p_eth_peer_count(eth)));
+        json_object_set_new(o, "peers", json_integer((json_int_t)ethp2p_server_peers(srv, NULL, 0)));
+        return o;
+    }
     if (strcmp(method, "txpool_status") == 0)
         return json_pack("{s:o,s:o}", "pending", qty(ethp2p_txpool_len(ethp2p_eth_pool(eth))), "queued", qty(0));
     *error = err_obj(-32601, "method not found");
