@@ -11,8 +11,10 @@ FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 PREFIX     ?= /usr/local
 DATADIR    ?= $(HOME)/.ethp2p
+DEVNET_NODES ?= 5
+RUN_ARGS   ?=
 
-.PHONY: all deps build run test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
+.PHONY: all deps build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
 
 all: build
 
@@ -23,11 +25,14 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job. Until the node lands (the eth issue), it shows the identity
-# layer working end to end: a persistent node key, its node ID, enode URL and a
-# signed ENR, decoded again.
+# The main job: an Ethereum node (mainnet by default; RUN_ARGS=--sepolia etc.)
+# with a live status line. Ctrl-C stops it.
 run: build
-	@bash scripts/run.sh $(BUILD)/ethp2p "$(DATADIR)"
+	@bash scripts/run.sh $(BUILD)/ethp2p "$(DATADIR)" $(RUN_ARGS)
+
+# The offline devnet: DEVNET_NODES nodes on loopback relaying transactions.
+devnet: build
+	@bash scripts/devnet.sh $(DEVNET_NODES) $(BUILD)/ethp2p
 
 # Every test, in a normal and in a sanitized build, plus short fuzz and bench runs.
 test: test-release test-asan fuzz-smoke bench-smoke

@@ -138,7 +138,7 @@ static void on_reach(uv_timer_t *t)
     if (d && r->nbootnodes && ethp2p_discv4_get_stats(d)->in_by_type[ETHP2P_V4_PONG] == 0)
         ETHP2P_WARN("node",
                     "no bootnode answered: no internet here? Run the offline devnet instead: "
-                    "'scripts/devnet.sh' or 'ethp2p node --devnet' (see README, 'Without internet')",
+                    "'make devnet' (or scripts/devnet.sh; see README, 'Without internet')",
                     "bootnodes=%zu", r->nbootnodes);
 }
 
