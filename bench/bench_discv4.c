@@ -36,37 +36,6 @@ static void do_decode(void *arg)
     if (ethp2p_v4_decode(s->buf, s->len, &pkt, &meta)) abort();
 }
 
-typedef struct hash_arg {
-    const uint8_t *p;
-    size_t len;
-} hash_arg;
-
-static void do_keccak(void *arg)
-{
-    hash_arg *h = arg;
-    uint8_t out[32];
-    ethp2p_keccak256(h->p, h->len, out);
-    __asm__ volatile("" : : "r"(out) : "memory");
-}
-
-typedef struct key_arg {
-    ethp2p_privkey k;
-    uint8_t hash[32], sig[65];
-} key_arg;
-
-static void do_recover(void *arg)
-{
-    key_arg *a = arg;
-    ethp2p_pubkey p;
-    if (ethp2p_recover(a->hash, a->sig, &p)) abort();
-}
-
-static void do_sign(void *arg)
-{
-    key_arg *a = arg;
-    if (ethp2p_sign_recoverable(&a->k, a->hash, a->sig)) abort();
-}
-
 /* Handling Pings end to end through the core: decode, verify, answer. */
 static ethp2p_discv4 *core;
 static void discard(void *ctx, const ethp2p_udp_addr *to, const uint8_t *d, size_t n) {}
@@ -130,14 +99,9 @@ int main(int argc, char **argv)
     make_samples();
     size_t total = 0;
     for (size_t i = 0; i < nsamples; i++) total += samples[i].len;
-    hash_arg h = {samples[40].buf, total / nsamples}; /* a packet of average size */
-    key_arg ka;
-    memset(ka.k.b, 9, 32);
-    memset(ka.hash, 3, 32);
-    if (ethp2p_sign_recoverable(&ka.k, ka.hash, ka.sig)) abort();
-    double t_keccak = bench_run(do_keccak, &h, budget, 3);
-    double t_recover = bench_run(do_recover, &ka, budget, 3);
-    double t_sign = bench_run(do_sign, &ka, budget, 3);
+    double t_keccak = bench_keccak_seconds(total / nsamples, budget); /* a packet of average size */
+    double t_recover = bench_recover_seconds(budget);
+    double t_sign = bench_sign_seconds(budget);
     double t_decode = bench_run(do_decode, NULL, budget, 3);
     double verify_bound = 1 / (2 * t_keccak + t_recover);
     printf("# mean packet %zu bytes; keccak %.2f us, recover %.1f us, sign %.1f us\n", total / nsamples,

@@ -20,4 +20,9 @@ double bench_run(void (*fn)(void *), void *arg, double seconds, int rounds);
  */
 void bench_row(const char *name, double value, const char *unit, double bound, const char *bound_note);
 
+/** Seconds per Keccak-256 of len bytes, per recoverable signature, per key recovery (best of 3 runs of `seconds`). */
+double bench_keccak_seconds(size_t len, double seconds);
+double bench_sign_seconds(double seconds);
+double bench_recover_seconds(double seconds);
+
 #endif

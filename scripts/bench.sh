@@ -12,10 +12,20 @@ echo
 echo
 "$build/bench/bench_peers" ${quick:-10000}
 echo
+"$build/bench/bench_eth" $quick
+echo
 if [ "$quick" = "--quick" ]; then
   echo "# discv4 simulation (smoke: 100 nodes)"
   "$build/ethp2p" sim discv4 --nodes 100 --seed 1 --duration 1m --lookups 20 --signatures simulated
 else
   echo "# discv4 simulation: 10,000 nodes (signatures simulated; see docs/benchmarks.md)"
   "$build/ethp2p" sim discv4 --nodes 10000 --seed 1 --duration 5m --lookups 200
+fi
+echo
+if [ "$quick" = "--quick" ]; then
+  echo "# transaction propagation simulation (smoke: 100 nodes, 100 transactions)"
+  "$build/ethp2p" sim broadcast --nodes 100 --txs 100 --seed 1
+else
+  echo "# transaction propagation simulation: 1,000 nodes, 1,000 transactions at one node (see docs/benchmarks.md)"
+  "$build/ethp2p" sim broadcast --nodes 1000 --txs 1000 --seed 1
 fi

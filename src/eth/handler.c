@@ -310,23 +310,30 @@ static void broadcast(ethp2p_eth *e, const ethp2p_pooled_tx *t)
     size_t ndirect = 1;
     while (ndirect * ndirect < n) ndirect++; /* ceil(sqrt(n)) */
     if (t->type == ETHP2P_TX_BLOB || t->elem_len > ETHP2P_ETH_TX_MAX_BROADCAST_SIZE) ndirect = 0;
-    /* The direct peers: the ndirect lowest scores among all ready peers. */
-    uint64_t threshold = 0;
-    uint64_t *scores = NULL;
-    if (ndirect && ndirect < n && (scores = malloc(n * sizeof(*scores)))) {
-        size_t i = 0;
+    /* The direct peers: the ndirect lowest keyed scores among all ready peers (including
+     * those that know the transaction, as the reference does, so the choice is stable). */
+    uint64_t stack_scores[64], *scores = n <= 32 ? stack_scores : malloc(2 * n * sizeof(*scores)), threshold = UINT64_MAX;
+    if (!scores) return;
+    uint64_t *sorted = n <= 32 ? stack_scores + 32 : scores + n;
+    size_t i = 0;
+    if (ndirect && ndirect < n) {
         for (ethp2p_eth_peer *p = e->peers; p; p = p->next)
-            if (p->ready && !p->dropped && i < n) scores[i++] = peer_score(e, p, t->sender);
-        qsort(scores, i, sizeof(*scores), cmp_u64);
-        threshold = i >= ndirect ? scores[ndirect - 1] : UINT64_MAX;
+            if (p->ready && !p->dropped) scores[i++] = peer_score(e, p, t->sender);
+        memcpy(sorted, scores, n * sizeof(*scores));
+        qsort(sorted, n, sizeof(*sorted), cmp_u64);
+        threshold = sorted[ndirect - 1];
     }
+    i = 0;
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
-        if (!p->ready || p->dropped || hashset_has(&p->known, t->hash)) continue;
+        if (!p->ready || p->dropped) continue;
+        uint64_t score = ndirect && ndirect < n ? scores[i] : 0;
+        i++;
+        if (hashset_has(&p->known, t->hash)) continue;
         (void)hashset_add(&p->known, t->hash);
-        int direct = ndirect >= n ? 1 : ndirect == 0 ? 0 : peer_score(e, p, t->sender) <= threshold;
+        int direct = ndirect == 0 ? 0 : score <= threshold;
         hashq_push(e, direct ? &p->q_full : &p->q_ann, t->hash);
     }
-    free(scores);
+    if (scores != stack_scores) free(scores);
 }
 
 /* A decoded transaction arrived (or was submitted). Returns 1 if new. */

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "ethp2p/random.h"
 #include "ethp2p/simnet.h"
+#include "ethp2p/ethsim.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -237,10 +238,142 @@ static int sim_discv4(int argc, char **argv)
     return CLI_OK;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * ethp2p sim broadcast: N eth handlers linked at random (each dials `degree`
+ * others), K signed transactions submitted at one node, run until every node
+ * has every transaction. Prints one JSON object: coverage, latency
+ * percentiles over (transaction, node) pairs, sends per transaction, and the
+ * duplicate-receipt check.
+ */
+static int sim_broadcast(int argc, char **argv)
+{
+    enum { B_NODES, B_DEGREE, B_TXS, B_SENDERS, B_SEED, B_LATENCY, B_JITTER, B_VERSION, B_COUNT };
+    cli_flag flags[B_COUNT] = {
+        [B_NODES] = {"nodes", "N", "number of nodes (default 1000)", NULL},
+        [B_DEGREE] = {"degree", "D", "peers each node dials (default 12: about 24 peers each)", NULL},
+        [B_TXS] = {"txs", "K", "transactions submitted at node 0 (default 1000)", NULL},
+        [B_SENDERS] = {"senders", "S", "distinct senders (default 10)", NULL},
+        [B_SEED] = {"seed", "S", "random seed (default 1)", NULL},
+        [B_LATENCY] = {"latency", "DURATION", "minimum one-way latency (default 20ms)", NULL},
+        [B_JITTER] = {"jitter", "DURATION", "extra random latency up to this (default 80ms)", NULL},
+        [B_VERSION] = {"eth", "VERSION", "eth version on every link, 66..69 (default 69)", NULL},
+    };
+    cli_command cmd = {"ethp2p sim broadcast --nodes N [flags]", "simulate transaction propagation", flags, B_COUNT, 0, 0};
+    char *pos[1];
+    int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+    if (rc >= 0) return rc;
+    uint64_t nodes = 1000, degree = 12, ntx = 1000, senders = 10, seed = 1, latency = 20, jitter = 80, version = 69;
+    if ((flags[B_NODES].value && cli_parse_u64("nodes", flags[B_NODES].value, &nodes)) ||
+        (flags[B_DEGREE].value && cli_parse_u64("degree", flags[B_DEGREE].value, &degree)) ||
+        (flags[B_TXS].value && cli_parse_u64("txs", flags[B_TXS].value, &ntx)) ||
+        (flags[B_SENDERS].value && cli_parse_u64("senders", flags[B_SENDERS].value, &senders)) ||
+        (flags[B_SEED].value && cli_parse_u64("seed", flags[B_SEED].value, &seed)) ||
+        (flags[B_LATENCY].value && cli_parse_duration_ms("latency", flags[B_LATENCY].value, &latency)) ||
+        (flags[B_JITTER].value && cli_parse_duration_ms("jitter", flags[B_JITTER].value, &jitter)) ||
+        (flags[B_VERSION].value && cli_parse_u64("eth", flags[B_VERSION].value, &version)))
+        return CLI_USAGE;
+    if (nodes < 2 || nodes > 100000 || !ntx || !senders || version < 66 || version > 69 || degree >= nodes) {
+        cli_error("need 2..100000 nodes, degree below nodes, at least one transaction and sender, eth 66..69");
+        return CLI_USAGE;
+    }
+    ethp2p_chain_config chain;
+    if (ethp2p_chain_builtin("devnet", &chain)) return CLI_FAIL;
+    ethp2p_ethsim_config sc = {.nodes = nodes, .degree = degree, .version = (uint32_t)version, .seed = seed,
+                               .latency_ms = (uint32_t)latency, .jitter_ms = (uint32_t)jitter};
+    double t_start = wall_seconds();
+    ethp2p_ethsim *sim = ethp2p_ethsim_new(&sc, &chain);
+    if (!sim) return CLI_FAIL;
+    ethp2p_ethsim_run_until(sim, 5000); /* Status handshakes */
+    size_t links_ready = ethp2p_ethsim_ready_links(sim);
+    uint8_t(*hashes)[32] = malloc(ntx * 32);
+    uint64_t *submitted = malloc(ntx * sizeof(uint64_t));
+    ethp2p_buffer b;
+    ethp2p_buffer_init(&b, 0);
+    uint8_t to[20] = {0x99};
+    uint64_t t0 = ethp2p_ethsim_now(sim);
+    for (uint64_t i = 0; i < ntx; i++) {
+        ethp2p_privkey k;
+        memset(k.b, 0, 32);
+        k.b[31] = (uint8_t)(1 + i % senders);
+        k.b[30] = (uint8_t)((1 + i % senders) >> 8);
+        ethp2p_buffer_reset(&b);
+        if (ethp2p_tx_make_transfer(&k, chain.chain_id, i / senders, to, 1, NULL, 0, &b) ||
+            ethp2p_ethsim_submit(sim, 0, b.data, b.len, hashes[i]))
+            return CLI_FAIL;
+        submitted[i] = ethp2p_ethsim_now(sim);
+    }
+    ethp2p_buffer_clear(&b);
+    /* Run in steps until covered (bounded by 10 virtual minutes). */
+    size_t missing = 0;
+    uint64_t t = t0;
+    do {
+        t += 1000;
+        ethp2p_ethsim_run_until(sim, t);
+        missing = 0;
+        for (uint64_t i = 0; i < ntx && !missing; i++)
+            for (uint64_t n = 0; n < nodes && !missing; n++) missing += ethp2p_ethsim_seen_at(sim, n, hashes[i]) == UINT64_MAX;
+    } while (missing && t < t0 + 600000);
+    /* Latencies over every (transaction, node other than the submitter). */
+    size_t nlat = (size_t)ntx * (nodes - 1), k = 0, never = 0;
+    uint64_t *lat = malloc(nlat * sizeof(uint64_t)), full_at = 0;
+    for (uint64_t i = 0; i < ntx; i++)
+        for (uint64_t n = 1; n < nodes; n++) {
+            uint64_t at = ethp2p_ethsim_seen_at(sim, n, hashes[i]);
+            if (at == UINT64_MAX) {
+                never++;
+                continue;
+            }
+            lat[k++] = at - submitted[i];
+            if (at > full_at) full_at = at;
+        }
+    qsort(lat, k, sizeof(*lat), cmp_u64);
+    ethp2p_ethsim_stats st;
+    ethp2p_ethsim_get_stats(sim, &st);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    json_t *o = json_object();
+    json_object_set_new(o, "nodes", json_integer((json_int_t)nodes));
+    json_object_set_new(o, "links", json_integer((json_int_t)st.links));
+    json_object_set_new(o, "linksReady", json_integer((json_int_t)links_ready));
+    json_object_set_new(o, "eth", json_integer((json_int_t)version));
+    json_object_set_new(o, "txs", json_integer((json_int_t)ntx));
+    json_object_set_new(o, "allCovered", json_boolean(never == 0));
+    json_object_set_new(o, "pairsNeverReached", json_integer((json_int_t)never));
+    json_object_set_new(o, "fullCoverageMs", json_integer((json_int_t)(full_at ? full_at - t0 : 0)));
+    if (k) {
+        json_object_set_new(o, "latencyMs", json_pack("{s:I,s:I,s:I,s:I,s:I}", "p50", (json_int_t)lat[k / 2], "p90",
+                                                      (json_int_t)lat[k * 9 / 10], "p99", (json_int_t)lat[k * 99 / 100],
+                                                      "max", (json_int_t)lat[k - 1], "min", (json_int_t)lat[0]));
+    }
+    json_object_set_new(o, "perTx", json_pack("{s:f,s:f,s:f,s:f}", "fullSends", (double)st.full_txs / (double)ntx,
+                                              "announcements", (double)st.announced_hashes / (double)ntx,
+                                              "fetchRequests", (double)st.requests / (double)ntx,
+                                              "messages", (double)st.messages / (double)ntx));
+    json_object_set_new(o, "dupFullSamePeer", json_integer((json_int_t)st.dup_full_same_peer));
+    json_object_set_new(o, "peersDropped", json_integer((json_int_t)st.drops));
+    json_object_set_new(o, "wallSeconds", json_real(wall_seconds() - t_start));
+    json_object_set_new(o, "peakRssMiB", json_real((double)ru.ru_maxrss / 1024.0));
+    json_dumpf(o, stdout, JSON_INDENT(2));
+    printf("\n");
+    json_decref(o);
+    free(lat);
+    free(hashes);
+    free(submitted);
+    ethp2p_ethsim_free(sim);
+    return never == 0 && st.dup_full_same_peer == 0 ? CLI_OK : CLI_FAIL;
+}
+
 int cmd_sim(int argc, char **argv)
 {
     static const cli_subcommand subs[] = {
         {"discv4", sim_discv4, "simulate a discv4 network"},
+        {"broadcast", sim_broadcast, "simulate transaction propagation over eth"},
     };
     return cli_dispatch("sim", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
 }
