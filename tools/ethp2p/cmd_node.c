@@ -1,6 +1,7 @@
 /*
  * ethp2p node: joins an Ethereum network (mainnet by default) and relays
  * what it hears: discovery, RLPx peers, the eth protocol, transactions.
+ * Prints its enode URL as the first line of stdout (scripts read it).
  * Logs on stderr (one start line with self, network, genesis and fork ID;
  * then a status line at each --status interval); --events writes one JSON
  * object per line; JSON-RPC on the IPC socket and, with --http, on HTTP.
@@ -375,6 +376,8 @@ int cmd_node(int argc, char **argv)
                 "self=%s network=%llu chain=%s genesis=0x%s forkid=0x%02x%02x%02x%02x/%llu name=\"%s\" datadir=%s", url,
                 (unsigned long long)cfg.chain.network_id, net, genesis, fid.hash[0], fid.hash[1], fid.hash[2], fid.hash[3],
                 (unsigned long long)fid.next, name, datadir);
+    printf("%s\n", url); /* the first stdout line: scripts read our address */
+    fflush(stdout);
     snprintf(path, sizeof(path), "%s/ethp2p.ipc", datadir);
     r.rpc = rpc_start(r.loop, r.node, flags[F_NOIPC].value ? NULL : path, http_port);
     uv_signal_init(r.loop, &r.sigint);

@@ -17,7 +17,7 @@
 
 static int tx_make(int argc, char **argv)
 {
-    enum { F_KEY, F_CHAIN, F_NONCE, F_TO, F_VALUE, F_N, F_COUNT };
+    enum { F_KEY, F_CHAIN, F_NONCE, F_TO, F_VALUE, F_N, F_DATA, F_COUNT };
     cli_flag flags[F_COUNT] = {
         [F_KEY] = {"key", "FILE", "private key file (64 hex characters)", NULL},
         [F_CHAIN] = {"chainid", "N", "chain ID (default 1337, the devnet)", NULL},
@@ -25,6 +25,7 @@ static int tx_make(int argc, char **argv)
         [F_TO] = {"to", "ADDRESS", "recipient (default 0x00..01)", NULL},
         [F_VALUE] = {"value", "WEI", "amount in wei (default 1)", NULL},
         [F_N] = {"count", "N", "make N transactions with consecutive nonces, one per line (default 1)", NULL},
+        [F_DATA] = {"datasize", "BYTES", "call data of this many bytes (default 0; over 4 KiB is announced, not pushed)", NULL},
     };
     cli_command cmd = {"ethp2p tx make --key FILE [flags]", "sign an EIP-1559 transfer; prints its binary form as hex",
                        flags, F_COUNT, 0, 0};
@@ -35,13 +36,14 @@ static int tx_make(int argc, char **argv)
         cli_error("--key is required (create one with 'ethp2p key generate FILE')");
         return CLI_USAGE;
     }
-    uint64_t chain = 1337, nonce = 0, value = 1, count = 1;
+    uint64_t chain = 1337, nonce = 0, value = 1, count = 1, datasize = 0;
     uint8_t to[20] = {0};
     to[19] = 1;
     if ((flags[F_CHAIN].value && cli_parse_u64("chainid", flags[F_CHAIN].value, &chain)) ||
         (flags[F_NONCE].value && cli_parse_u64("nonce", flags[F_NONCE].value, &nonce)) ||
         (flags[F_VALUE].value && cli_parse_u64("value", flags[F_VALUE].value, &value)) ||
-        (flags[F_N].value && cli_parse_u64("count", flags[F_N].value, &count)))
+        (flags[F_N].value && cli_parse_u64("count", flags[F_N].value, &count)) ||
+        (flags[F_DATA].value && cli_parse_u64("datasize", flags[F_DATA].value, &datasize)))
         return CLI_USAGE;
     if (flags[F_TO].value && ethp2p_hex_decode_fixed(flags[F_TO].value, strlen(flags[F_TO].value), to, 20)) {
         cli_error("--to: '%s' is not a 20-byte hex address", flags[F_TO].value);
@@ -52,11 +54,18 @@ static int tx_make(int argc, char **argv)
         cli_error("cannot load key %s: %s", flags[F_KEY].value, ethp2p_strerror(rc));
         return CLI_FAIL;
     }
+    if (datasize > 128 * 1024) {
+        cli_error("--datasize: at most 131072 (the pool limit of the reference client)");
+        return CLI_USAGE;
+    }
+    uint8_t *data = calloc(1, datasize + 1);
+    for (uint64_t i = 0; i < datasize; i++) data[i] = (uint8_t)(i * 31 + 7);
     ethp2p_buffer b;
     ethp2p_buffer_init(&b, 0);
     for (uint64_t i = 0; i < count; i++) {
         ethp2p_buffer_reset(&b);
-        if (ethp2p_tx_make_transfer(&key, chain, nonce + i, to, value, NULL, 0, &b)) {
+        if (ethp2p_tx_make_transfer(&key, chain, nonce + i, to, value, data, datasize, &b)) {
+            free(data);
             ethp2p_buffer_clear(&b);
             return CLI_FAIL;
         }
@@ -65,6 +74,7 @@ static int tx_make(int argc, char **argv)
         printf("0x%s\n", hex);
         free(hex);
     }
+    free(data);
     ethp2p_buffer_clear(&b);
     return CLI_OK;
 }

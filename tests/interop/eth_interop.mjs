@@ -1,0 +1,161 @@
+// eth interop between `ethp2p node --devnet` and @ethereumjs/devp2p's ETH
+// protocol (eth/68), on loopback.
+//
+//   JS RLPx A --connect--> ethp2p node N <--connect-- (N dials) JS RLPx B
+//
+// Checks: Status accepted both ways on a common network (our devnet: network
+// 1337, its genesis and fork ID, given to JS as a custom chain); transactions
+// from JS reach us (pushed in full, and announced then fetched from JS) and
+// ours reach JS (pushed in full; a large one announced, then served to JS's
+// GetPooledTransactions); a JS peer on another network is refused with
+// "subprotocol error" and JS understands why.
+import { RLPx, ETH } from '@ethereumjs/devp2p'
+import { Common, Mainnet, createCustomCommon } from '@ethereumjs/common'
+import { RLP } from '@ethereumjs/rlp'
+import { bytesToHex, hexToBytes, intToBytes, utf8ToBytes } from '@ethereumjs/util'
+import { keccak256 } from 'ethereum-cryptography/keccak.js'
+import { secp256k1 } from 'ethereum-cryptography/secp256k1.js'
+import { work, log, check, run, start, sleep, waitFor, finish, join } from './common.mjs'
+
+const base = 22000 + Math.floor(Math.random() * 3000) * 3
+const hex = (b) => bytesToHex(b).slice(2)
+const C = { STATUS: 0, TX: 2, ANNOUNCE: 8, GET_POOLED: 9, POOLED: 10 }
+
+function devnetCommon(forkHash, chainId) {
+  // Every fork at genesis: one fork hash (CRC32 of the genesis hash), no next fork.
+  const names = ['chainstart', 'homestead', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople',
+    'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london']
+  return createCustomCommon({ name: 'ethp2p-devnet', chainId, defaultHardfork: 'london',
+    hardforks: names.map((name) => ({ name, block: 0, forkHash })) }, Mainnet, { hardfork: 'london' })
+}
+
+function jsPeer(port, privHex, common, genesis) {
+  const priv = hexToBytes('0x' + privHex)
+  const rlpx = new RLPx(priv, { capabilities: [ETH.eth68], common, listenPort: port, maxPeers: 10,
+    clientId: utf8ToBytes('ethereumjs-devp2p/interop') })
+  const js = { rlpx, enode: '', statuses: [], msgs: [], removed: [], eths: [] }
+  rlpx.events.on('error', () => {})
+  rlpx.events.on('peer:error', () => {})
+  rlpx.events.on('peer:added', (peer) => {
+    const eth = peer.getProtocols()[0]
+    js.eths.push(eth)
+    eth.events.on('status', (st) => js.statuses.push(st))
+    eth.events.on('message', (code, payload) => js.msgs.push({ code, payload, eth }))
+    eth.sendStatus({ td: intToBytes(1), bestHash: genesis, genesisHash: genesis })
+  })
+  rlpx.events.on('peer:removed', (peer, reason, disconnectWe) => js.removed.push({ reason, disconnectWe }))
+  rlpx.listen(port, '127.0.0.1')
+  const pub = secp256k1.getPublicKey(priv, false).slice(1)
+  js.pub = pub
+  js.enode = `enode://${hex(pub)}@127.0.0.1:${port}`
+  return js
+}
+
+async function txs(key, count, nonce, datasize = 0) {
+  const r = await run(['tx', 'make', '--key', key, '--count', String(count), '--nonce', String(nonce),
+    '--datasize', String(datasize)])
+  return r.out.trim().split('\n').map((l) => hexToBytes(l))
+}
+const txHash = (bin) => bytesToHex(keccak256(bin))
+
+async function main() {
+  await run(['key', 'generate', join(work, 'kN')])
+  await run(['key', 'generate', join(work, 'sender')])
+  const N = await start('ethp2p-node', ['node', '--devnet', '--datadir', join(work, 'n'), '--listenaddr', '127.0.0.1',
+    '--port', String(base), '--nodiscover', '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN')])
+  const npub = N.first.match(/^enode:\/\/([0-9a-f]{128})@/)[1]
+  const startLine = N.rec.err.split('\n').find((l) => l.includes('msg="started"')) ?? ''
+  const genesis = hexToBytes(startLine.match(/genesis=(0x[0-9a-f]{64})/)[1])
+  const forkHash = startLine.match(/forkid=(0x[0-9a-f]{8})\//)[1]
+  log(`node: ${N.first.slice(0, 40)}... genesis=${bytesToHex(genesis).slice(0, 12)}... forkid=${forkHash}`)
+  const events = () => N.rec.out.split('\n').slice(1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+  const common = devnetCommon(forkHash, 1337)
+
+  // JS A connects to us; Status both ways.
+  const A = jsPeer(base + 1, 'a1'.repeat(32), common, genesis)
+  await A.rlpx.connect({ id: hexToBytes('0x' + npub), address: '127.0.0.1', tcpPort: base })
+  check(await waitFor('JS status', () => A.statuses.length > 0, 5000), 'JS accepted our Status (network, genesis, fork ID)')
+  const st = A.statuses[0]
+  check(st && bytesToHex(st.genesisHash) === bytesToHex(genesis) && hex(st.forkId[0]) === forkHash.slice(2),
+    `our Status as JS read it: genesis ok, forkHash=0x${st ? hex(st.forkId[0]) : '?'}`)
+  check(await waitFor('our status', () => events().some((e) => e.event === 'status' && e.peer), 5000),
+    'we accepted the JS Status')
+  const ours = events().find((e) => e.event === 'status')
+  check(ours?.version === 68 && ours?.network === 1337 && ours?.forkid === forkHash, `our view: ${JSON.stringify(ours)}`)
+  const ethA = A.eths[0]
+
+  // JS -> us, in full.
+  const sender = join(work, 'sender')
+  const [t1] = await txs(sender, 1, 0)
+  ethA.sendMessage(C.TX, [t1])
+  check(await waitFor('tx from JS', () => events().some((e) => e.event === 'tx' && e.hash === txHash(t1)), 3000),
+    'a transaction pushed by JS reached us (Transactions)')
+  const ev1 = events().find((e) => e.event === 'tx' && e.hash === txHash(t1))
+  check(ev1?.how === 'broadcast' && ev1?.type === 2, `as broadcast from the JS peer: ${JSON.stringify(ev1)}`)
+
+  // JS -> us, announced (eth/68: types, sizes, hashes); we fetch it from JS.
+  const [t2] = await txs(sender, 1, 1)
+  let served = false
+  ethA.events.on('message', (code, payload) => {
+    if (code !== C.GET_POOLED) return
+    const [reqId, hashes] = payload
+    const want = hashes.map((h) => bytesToHex(h))
+    if (want.includes(txHash(t2))) {
+      ethA.sendMessage(C.POOLED, [reqId, [t2]])
+      served = true
+    }
+  })
+  ethA.sendMessage(C.ANNOUNCE, [new Uint8Array([2]), [intToBytes(t2.length)], [keccak256(t2)]])
+  check(await waitFor('fetch', () => served, 3000), 'we asked JS for the announced transaction (GetPooledTransactions)')
+  check(await waitFor('tx2', () => events().some((e) => e.event === 'tx' && e.hash === txHash(t2) && e.how === 'fetched'), 3000),
+    'the announced transaction reached us, fetched')
+
+  // Us -> JS, in full (one peer: it is a direct peer).
+  const [t3] = await txs(sender, 1, 2)
+  const sent = await run(['rpc', '--ipc', join(work, 'n', 'ethp2p.ipc'), 'eth_sendRawTransaction', JSON.stringify([bytesToHex(t3)])])
+  check(sent.code === 0 && sent.out.includes(txHash(t3)), `submitted over IPC: ${sent.out.trim()}`)
+  check(await waitFor('JS got t3', () => A.msgs.some((m) => m.code === C.TX && m.payload.some((t) => txHash(t) === txHash(t3))), 3000),
+    'our transaction reached JS in full (Transactions)')
+
+  // Us -> JS, a 5 KiB transaction: announced only; JS asks for it and we serve it.
+  const [t4] = await txs(sender, 1, 3, 5000)
+  await run(['rpc', '--ipc', join(work, 'n', 'ethp2p.ipc'), 'eth_sendRawTransaction', JSON.stringify([bytesToHex(t4)])])
+  check(await waitFor('announce', () => A.msgs.some((m) => m.code === C.ANNOUNCE), 3000), 'a large transaction was announced to JS, not pushed')
+  const ann = A.msgs.find((m) => m.code === C.ANNOUNCE)?.payload
+  check(ann && ann[0][0] === 2 && Number(BigInt(bytesToHex(ann[1][0]))) === t4.length &&
+    bytesToHex(ann[2][0]) === txHash(t4), `eth/68 announcement: type ${ann?.[0][0]}, size ${ann ? Number(BigInt(bytesToHex(ann[1][0]))) : '?'} (tx ${t4.length} bytes)`)
+  ethA.sendMessage(C.GET_POOLED, [intToBytes(7), [keccak256(t4)]])
+  check(await waitFor('pooled', () => A.msgs.some((m) => m.code === C.POOLED), 3000), 'we answered JS\'s GetPooledTransactions')
+  const pooled = A.msgs.find((m) => m.code === C.POOLED)?.payload
+  check(pooled && bytesToHex(pooled[0]) === '0x07' && pooled[1].length === 1 && txHash(pooled[1][0]) === txHash(t4),
+    'PooledTransactions carried the request ID and the transaction')
+
+  // We dial a JS peer (B) given as a static node: Status both ways again, outbound.
+  const B = jsPeer(base + 2, 'b2'.repeat(32), common, genesis)
+  const added = await run(['rpc', '--ipc', join(work, 'n', 'ethp2p.ipc'), 'admin_addPeer', JSON.stringify([B.enode])])
+  check(added.code === 0, 'admin_addPeer accepted the JS enode')
+  check(await waitFor('B status', () => B.statuses.length > 0, 8000), 'we dialled JS B; JS accepted our Status')
+  // B learns the pool's transactions: announced to a new peer.
+  check(await waitFor('B announce', () => B.msgs.some((m) => m.code === C.ANNOUNCE), 3000),
+    'a new peer gets the pool announced')
+
+  // A JS peer on another network: refused with "subprotocol error" (0x10), understood by JS.
+  const X = jsPeer(base + 3, 'c3'.repeat(32), devnetCommon(forkHash, 5), genesis)
+  await X.rlpx.connect({ id: hexToBytes('0x' + npub), address: '127.0.0.1', tcpPort: base })
+  check(await waitFor('X removed', () => X.removed.length > 0, 5000), 'a peer on another network is dropped')
+  log(`JS X saw: ${JSON.stringify(X.removed)}`)
+  const drop = events().find((e) => e.event === 'peer_dropped' && e.reason === 'subprotocol error')
+  check(drop !== undefined, `we dropped it with: ${drop ? drop.reason : 'nothing'}`)
+  check(X.removed.some((r) => r.reason === 0x10 && r.disconnectWe === false),
+    'JS understood the disconnect: subprotocol error (0x10), chosen by us')
+
+  // Our log: no eth message from JS dropped as malformed.
+  const bad = N.rec.err.split('\n').filter((l) => /dropping peer|Status refused/.test(l))
+  log(`our log: ${bad.length} peer drops: ${bad.map((l) => l.match(/why="([^"]*)"/)?.[1]).join('; ')}`)
+  check(bad.every((l) => /network ID|Status refused/.test(l)), 'no JS peer dropped for malformed messages')
+  for (const js of [A, B, X]) js.rlpx.destroy()
+}
+
+main()
+  .catch((e) => check(false, `test crashed: ${e.stack}`))
+  .finally(finish)
