@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "rpc.h"
+#include "ethp2p/genesis.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/json.h"
 #include "ethp2p/log.h"
@@ -182,13 +183,12 @@ static int pick_network(cli_flag *flags, const char **name)
             *name = names[i];
             count++;
         }
-    if (flags[F_GENESIS].value) count++;
+    if (flags[F_GENESIS].value) {
+        count++;
+        *name = "custom";
+    }
     if (count > 1) {
         cli_error("choose one network: --mainnet, --sepolia, --holesky, --hoodi, --devnet or --genesis");
-        return -1;
-    }
-    if (flags[F_GENESIS].value) {
-        cli_error("--genesis: custom genesis files are not supported yet; use --devnet for a local network");
         return -1;
     }
     return 0;
@@ -213,7 +213,7 @@ int cmd_node(int argc, char **argv)
         [F_HOLESKY] = {"holesky", NULL, "the Holesky test network", NULL},
         [F_HOODI] = {"hoodi", NULL, "the Hoodi test network", NULL},
         [F_DEVNET] = {"devnet", NULL, "the offline loopback devnet (network 1337; see scripts/devnet.sh)", NULL},
-        [F_GENESIS] = {"genesis", "FILE", "a custom network from a genesis.json (not supported yet)", NULL},
+        [F_GENESIS] = {"genesis", "FILE", "a custom network from a genesis.json (the reference client's format)", NULL},
         [F_NETWORKID] = {"networkid", "N", "network ID (default: the network's)", NULL},
         [F_IDENTITY] = {"identity", "NAME", "custom node name, shown in the client name", NULL},
         [F_VERBOSITY] = {"verbosity", "LEVEL", "0-5 or error|warn|info|debug|trace (default info)", NULL},
@@ -239,7 +239,17 @@ int cmd_node(int argc, char **argv)
     }
     ethp2p_node_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    if (ethp2p_chain_builtin(net, &cfg.chain)) return CLI_FAIL;
+    if (flags[F_GENESIS].value) {
+        ethp2p_genesis_info gi;
+        char err[160];
+        if (ethp2p_genesis_load(flags[F_GENESIS].value, &cfg.chain, &gi, err, sizeof(err))) {
+            cli_error("--genesis %s: %s", flags[F_GENESIS].value, err);
+            return CLI_USAGE;
+        }
+        net = cfg.chain.name;
+    } else if (ethp2p_chain_builtin(net, &cfg.chain)) {
+        return CLI_FAIL;
+    }
     if (flags[F_NETWORKID].value && cli_parse_u64("networkid", flags[F_NETWORKID].value, &cfg.chain.network_id)) return CLI_USAGE;
     uint64_t v;
     uint16_t port = 30303;
