@@ -36,6 +36,11 @@ int ethp2p_buffer_reserve(ethp2p_buffer *b, size_t extra);
 int ethp2p_buffer_append(ethp2p_buffer *b, const void *data, size_t n);
 /** Appends one byte. */
 int ethp2p_buffer_push(ethp2p_buffer *b, uint8_t byte);
+/**
+ * Appends the whole file at path (at most max bytes; 0: no limit). Returns 0,
+ * ETHP2P_EIO if it cannot be read, ETHP2P_ENOSPACE over max, ETHP2P_ENOMEM.
+ */
+int ethp2p_buffer_read_file(ethp2p_buffer *b, const char *path, size_t max);
 /** The sticky error, or 0. */
 static inline int ethp2p_buffer_error(const ethp2p_buffer *b) { return b->err; }
 

@@ -22,6 +22,7 @@
 #ifndef ETHP2P_ETH_HANDLER_H
 #define ETHP2P_ETH_HANDLER_H
 
+#include "ethp2p/chain.h"
 #include "ethp2p/eth.h"
 #include "ethp2p/txpool.h"
 
@@ -41,6 +42,8 @@ enum {
     ETHP2P_ETH_TX_PACKET_SIZE = 100 * 1024, /* a Transactions message we send stays below this */
     ETHP2P_ETH_SERVE_MAX_BYTES = 2 * 1024 * 1024,
     ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE = 16, /* NewBlock(Hashes) after the merge: then dropped */
+    ETHP2P_ETH_KNOWN_BLOCKS = 1024,
+    ETHP2P_ETH_BLOCK_FETCH_TIMEOUT_MS = 5000,
 };
 
 /** How a transaction reached us. */
@@ -64,6 +67,11 @@ typedef struct ethp2p_eth_config {
     void (*on_ready)(void *ctx, void *peer, const ethp2p_eth_status *st);
     /* A transaction new to us, from a peer (NULL: submitted locally). */
     void (*on_tx)(void *ctx, void *peer, const ethp2p_tx *tx, int how);
+    /* Pre-merge networks: the chain (NULL: no blocks). Blocks that extend it are
+     * propagated: NewBlock to floor(sqrt(n)) of the n peers without it (at least one),
+     * NewBlockHashes to the rest; announced blocks are fetched (header and body). */
+    ethp2p_chain *blocks;
+    void (*on_block)(void *ctx, void *peer, const ethp2p_header *h, int how);
 } ethp2p_eth_config;
 
 typedef struct ethp2p_eth_stats {
@@ -72,6 +80,7 @@ typedef struct ethp2p_eth_stats {
     uint64_t fetch_requests, fetch_timeouts, fetched;
     uint64_t dup_full_same_peer;   /* a peer sent us in full a transaction it had already sent us in full */
     uint64_t queue_drops, peers_dropped;
+    uint64_t blocks_new, blocks_in, blocks_out, block_hashes_out, block_fetches;
 } ethp2p_eth_stats;
 
 ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg);
@@ -100,6 +109,9 @@ int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t n
 void ethp2p_eth_set_head(ethp2p_eth *e, uint64_t number, uint64_t time, const uint8_t hash[32]);
 
 const ethp2p_chain_config *ethp2p_eth_get_chain(const ethp2p_eth *e);
+/** A block from the user (e.g. a devnet's producer): inserted if it extends the chain, then propagated. */
+int ethp2p_eth_submit_block(ethp2p_eth *e, const uint8_t *rlp, size_t len, uint64_t now_ms);
+
 size_t ethp2p_eth_peer_count(const ethp2p_eth *e);
 const ethp2p_eth_stats *ethp2p_eth_get_stats(const ethp2p_eth *e);
 ethp2p_txpool *ethp2p_eth_pool(ethp2p_eth *e);

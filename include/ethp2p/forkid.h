@@ -36,7 +36,8 @@ typedef struct ethp2p_chain_config {
 
 /**
  * Fills a built-in network: "mainnet", "sepolia", "holesky", "hoodi", or
- * "devnet" (network 1337, the offline loopback network). 0 or ETHP2P_ENOTFOUND.
+ * "devnet" (network 1337, the offline loopback network: ethp2p_devnet_genesis()).
+ * 0 or ETHP2P_ENOTFOUND.
  */
 ETHP2P_WARN_UNUSED int ethp2p_chain_builtin(const char *name, ethp2p_chain_config *out);
 

@@ -21,7 +21,14 @@ typedef struct ethp2p_genesis_info {
     uint8_t difficulty[32];    /* big-endian */
     size_t accounts;
     int post_merge;
+    uint8_t *header;           /* the genesis header's RLP (malloc'd; ethp2p_genesis_info_clear frees it) */
+    size_t header_len;
 } ethp2p_genesis_info;
+
+void ethp2p_genesis_info_clear(ethp2p_genesis_info *info);
+
+/** The offline devnet's genesis.json (chain 1337, London from genesis, before the merge). */
+const char *ethp2p_devnet_genesis(void);
 
 /**
  * Parses genesis.json text into a chain configuration (network ID = chain ID)

@@ -5,6 +5,7 @@
  */
 #include "ethp2p/buffer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,4 +62,26 @@ int ethp2p_buffer_append(ethp2p_buffer *b, const void *data, size_t n)
 int ethp2p_buffer_push(ethp2p_buffer *b, uint8_t byte)
 {
     return ethp2p_buffer_append(b, &byte, 1);
+}
+
+int ethp2p_buffer_read_file(ethp2p_buffer *b, const char *path, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return ETHP2P_EIO;
+    int rc = 0;
+    for (;;) {
+        if ((rc = ethp2p_buffer_reserve(b, 1 << 16))) break;
+        size_t r = fread(b->data + b->len, 1, b->cap - b->len, f);
+        if (r == 0) {
+            if (ferror(f)) rc = ETHP2P_EIO;
+            break;
+        }
+        b->len += r;
+        if (max && b->len > max) {
+            rc = ETHP2P_ENOSPACE;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
 }

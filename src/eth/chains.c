@@ -5,7 +5,7 @@
  */
 #include "ethp2p/forkid.h"
 #include "ethp2p/hex.h"
-#include "ethp2p/keccak.h"
+#include "ethp2p/genesis.h"
 
 #include <string.h>
 
@@ -44,14 +44,12 @@ static size_t count(const uint64_t *v, size_t cap)
 int ethp2p_chain_builtin(const char *name, ethp2p_chain_config *c)
 {
     if (strcmp(name, "devnet") == 0) {
-        /* The offline devnet: every fork active from genesis, no blocks produced; its
-         * genesis hash is a fixed stand-in (Keccak of "ethp2p devnet") until nodes
-         * load a genesis.json. */
-        memset(c, 0, sizeof(*c));
+        ethp2p_genesis_info gi;
+        char err[64];
+        const char *g = ethp2p_devnet_genesis();
+        if (ethp2p_genesis_parse(g, strlen(g), c, &gi, err, sizeof(err))) return ETHP2P_EINVAL;
+        ethp2p_genesis_info_clear(&gi);
         strcpy(c->name, "devnet");
-        c->network_id = c->chain_id = 1337;
-        ethp2p_keccak256("ethp2p devnet", 13, c->genesis_hash);
-        c->post_merge = 1;
         return 0;
     }
     const builtin *b = NULL;
@@ -105,4 +103,15 @@ const char *const *ethp2p_chain_bootnodes(const char *name, size_t *n)
 #undef LIST
     *n = 0;
     return NULL;
+}
+
+const char *ethp2p_devnet_genesis(void)
+{
+    /* Chain 1337; every block fork from genesis up to London; before the merge, so blocks
+     * propagate over eth/66-68; no accounts. */
+    return "{\"config\":{\"chainId\":1337,\"homesteadBlock\":0,\"eip150Block\":0,\"eip155Block\":0,"
+           "\"eip158Block\":0,\"byzantiumBlock\":0,\"constantinopleBlock\":0,\"petersburgBlock\":0,"
+           "\"istanbulBlock\":0,\"berlinBlock\":0,\"londonBlock\":0},"
+           "\"timestamp\":\"0x0\",\"gasLimit\":\"0x1c9c380\",\"difficulty\":\"0x20000\","
+           "\"extraData\":\"0x657468703270206465766e6574\",\"alloc\":{}}";
 }

@@ -358,10 +358,13 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
     ethp2p_rlp_list_end(&w);
     const uint8_t *hdr;
     size_t hl;
-    if (ethp2p_rlp_writer_finish(&w, &hdr, &hl)) FAIL("out of memory");
+    if (ethp2p_rlp_writer_finish(&w, &hdr, &hl) || !(info->header = malloc(hl))) FAIL("out of memory");
+    memcpy(info->header, hdr, hl);
+    info->header_len = hl;
     ethp2p_keccak256(hdr, hl, info->header_hash);
     memcpy(chain->genesis_hash, info->header_hash, 32);
 out:
+    if (rc) ethp2p_genesis_info_clear(info);
     for (size_t i = 0; i < nacc; i++) free(acc[i].rlp);
     free(acc);
     free(kv);
@@ -370,34 +373,20 @@ out:
     return rc;
 }
 
+void ethp2p_genesis_info_clear(ethp2p_genesis_info *info)
+{
+    free(info->header);
+    info->header = NULL;
+    info->header_len = 0;
+}
+
 int ethp2p_genesis_load(const char *path, ethp2p_chain_config *chain, ethp2p_genesis_info *info, char *err, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, cap, "cannot open %s", path);
-        return ETHP2P_EIO;
-    }
-    size_t len = 0, capb = 1 << 16;
-    char *buf = malloc(capb);
-    size_t r;
-    while (buf && (r = fread(buf + len, 1, capb - len, f)) > 0) {
-        len += r;
-        if (len == capb) {
-            if (capb >= (256u << 20)) break; /* 256 MiB: far beyond any real genesis */
-            char *nb = realloc(buf, capb *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (!buf) {
-        snprintf(err, cap, "out of memory reading %s", path);
-        return ETHP2P_ENOMEM;
-    }
-    int rc = ethp2p_genesis_parse(buf, len, chain, info, err, cap);
-    free(buf);
+    ethp2p_buffer b;
+    ethp2p_buffer_init(&b, 0);
+    int rc = ethp2p_buffer_read_file(&b, path, 256u << 20); /* far beyond any real genesis */
+    if (rc) snprintf(err, cap, "cannot read %s: %s", path, ethp2p_strerror(rc));
+    else rc = ethp2p_genesis_parse((const char *)b.data, b.len, chain, info, err, cap);
+    ethp2p_buffer_clear(&b);
     return rc;
 }

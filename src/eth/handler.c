@@ -7,7 +7,7 @@
 #include "ethp2p/hex.h"
 #include "ethp2p/keccak.h"
 #include "ethp2p/log.h"
-#include "hmap.h"
+#include "handler_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,57 +15,7 @@
 #define LOG_MOD "eth"
 #define MAX_FETCHES 65536
 #define MAX_ANNOUNCE_IN 16384   /* hashes in one NewPooledTransactionHashes we accept */
-#define MAX_ANNOUNCERS 8
 #define RETRY_BUSY_MS 50
-
-/* A FIFO of hashes, dropping the oldest when full. */
-typedef struct hashq {
-    uint8_t (*h)[32];
-    size_t head, len, cap;
-} hashq;
-
-struct ethp2p_eth_peer {
-    ethp2p_eth_peer *prev, *next;
-    void *handle;
-    uint8_t id[32];
-    char short_id[17];
-    uint32_t version;
-    int ready, dropped, removed;
-    uint64_t status_deadline;
-    uint32_t block_msgs;
-    hashset known, sent_full;
-    hashq q_full, q_ann;
-    /* The outstanding GetPooledTransactions. */
-    uint64_t req_id, req_deadline;
-    size_t nreq, req_bytes;
-    uint8_t req[ETHP2P_ETH_FETCH_MAX_HASHES][32];
-};
-
-typedef struct fetch {
-    struct fetch *prev, *next;
-    uint8_t hash[32];
-    uint8_t type;
-    uint32_t size;
-    int has_meta;
-    ethp2p_eth_peer *announcers[MAX_ANNOUNCERS];
-    size_t nann;
-    ethp2p_eth_peer *asked;
-    uint64_t due;
-} fetch;
-
-struct ethp2p_eth {
-    ethp2p_eth_config cfg;
-    ethp2p_txpool *pool;
-    ethp2p_eth_peer *peers;
-    size_t npeers, nready;
-    hmap fetch_map;
-    fetch *fetches;
-    size_t nfetches;
-    uint64_t next_req_id, now;
-    int depth;            /* > 0 while inside an entry point: removals are deferred */
-    ethp2p_rlp_writer w;
-    ethp2p_eth_stats stats;
-};
 
 static void leave(ethp2p_eth *e);
 
@@ -156,6 +106,7 @@ static void release_request(ethp2p_eth *e, ethp2p_eth_peer *p)
 
 static void peer_free(ethp2p_eth_peer *p)
 {
+    eth_blocks_peer_free(p);
     hashset_clear(&p->known);
     hashset_clear(&p->sent_full);
     hashq_clear(&p->q_full);
@@ -183,8 +134,8 @@ void ethp2p_eth_free(ethp2p_eth *e)
  * passed, the time forks by head_time), as a synced node would. */
 static void fork_head(const ethp2p_eth *e, uint64_t *head, uint64_t *time)
 {
-    *head = e->cfg.head_number;
-    *time = e->cfg.head_time;
+    *head = e->cfg.blocks ? ethp2p_chain_head(e->cfg.blocks)->number : e->cfg.head_number;
+    *time = e->cfg.blocks ? ethp2p_chain_head(e->cfg.blocks)->time : e->cfg.head_time;
     if (e->cfg.chain.post_merge)
         for (size_t i = 0; i < e->cfg.chain.nblock_forks; i++)
             if (e->cfg.chain.block_forks[i] > *head) *head = e->cfg.chain.block_forks[i];
@@ -198,16 +149,23 @@ void ethp2p_eth_our_status(const ethp2p_eth *e, uint32_t version, ethp2p_eth_sta
     memcpy(s->td, e->cfg.td, 32);
     memcpy(s->head, e->cfg.head_hash, 32);
     memcpy(s->genesis, e->cfg.chain.genesis_hash, 32);
+    if (e->cfg.blocks) {
+        const ethp2p_header *head = ethp2p_chain_head(e->cfg.blocks);
+        memcpy(s->head, head->hash, 32);
+        ethp2p_chain_td(e->cfg.blocks, s->td);
+        s->latest = head->number;
+    } else {
+        s->latest = e->cfg.head_number;
+    }
     uint64_t h, t;
     fork_head(e, &h, &t);
     ethp2p_forkid_compute(&e->cfg.chain, h, t, &s->forkid);
     s->earliest = 0;
-    s->latest = e->cfg.head_number;
 }
 
 /* ---- sending ---- */
 
-static void drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *why)
+void eth_drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *why)
 {
     if (p->dropped) return;
     p->dropped = 1;
@@ -217,7 +175,7 @@ static void drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char 
 }
 
 /* Sends what the writer holds. */
-static int send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code)
+int eth_send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code)
 {
     const uint8_t *d;
     size_t n;
@@ -249,7 +207,7 @@ static void flush_peer(ethp2p_eth *e, ethp2p_eth_peer *p)
             hashq_pop(&p->q_full, take);
             continue;
         }
-        if (send_w(e, p, ETHP2P_ETH_TRANSACTIONS)) return; /* busy: later */
+        if (eth_send_w(e, p, ETHP2P_ETH_TRANSACTIONS)) return; /* busy: later */
         e->stats.full_out += sent;
         hashq_pop(&p->q_full, take);
     }
@@ -265,7 +223,7 @@ static void flush_peer(ethp2p_eth *e, ethp2p_eth_peer *p)
             n++;
         }
         if (n) {
-            if (ethp2p_eth_announce_encode(p->version, a, n, &e->w) || send_w(e, p, ETHP2P_ETH_NEW_POOLED_TX_HASHES)) {
+            if (ethp2p_eth_announce_encode(p->version, a, n, &e->w) || eth_send_w(e, p, ETHP2P_ETH_NEW_POOLED_TX_HASHES)) {
                 ethp2p_rlp_writer_reset(&e->w);
                 return;
             }
@@ -385,6 +343,7 @@ ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *handle, const uint8_t 
     p->version = version;
     p->status_deadline = now_ms + ETHP2P_ETH_STATUS_TIMEOUT_MS;
     hashset_init(&p->known, ETHP2P_ETH_KNOWN_TXS);
+    hashset_init(&p->known_blocks, ETHP2P_ETH_KNOWN_BLOCKS);
     hashset_init(&p->sent_full, ETHP2P_ETH_KNOWN_TXS);
     p->next = e->peers;
     if (e->peers) e->peers->prev = p;
@@ -393,9 +352,9 @@ ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *handle, const uint8_t 
     ethp2p_eth_status st;
     ethp2p_eth_our_status(e, version, &st);
     e->depth++;
-    if (ethp2p_eth_status_encode(&st, &e->w) || send_w(e, p, ETHP2P_ETH_STATUS)) {
+    if (ethp2p_eth_status_encode(&st, &e->w) || eth_send_w(e, p, ETHP2P_ETH_STATUS)) {
         ethp2p_rlp_writer_reset(&e->w);
-        drop_peer(e, p, ETHP2P_DISC_NETWORK_ERROR, "cannot send Status");
+        eth_drop_peer(e, p, ETHP2P_DISC_NETWORK_ERROR, "cannot send Status");
     }
     leave(e);
     return p;
@@ -467,7 +426,7 @@ static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     }
     if (why) {
         ETHP2P_DEBUG(LOG_MOD, "Status refused", "peer=%s why=\"%s\" %s", p->short_id, why, detail);
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, why);
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, why);
         return;
     }
     p->ready = 1;
@@ -491,22 +450,22 @@ static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *da
     else rc = ethp2p_rlp_decode(data, len, &list);
     if (!rc) rc = ethp2p_rlp_iter_list(&list, &it);
     if (rc) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
         return;
     }
     long count = ethp2p_rlp_list_count(&list);
     if (count > ETHP2P_ETH_MAX_TXS_PER_MESSAGE) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
         return;
     }
     hmap seen = {0};
     while (!ethp2p_rlp_iter_done(&it)) {
         if ((rc = ethp2p_rlp_iter_expect(&it, &x))) {
-            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
+            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
             break;
         }
         if (how == ETHP2P_ETH_TX_BROADCAST && x.kind == ETHP2P_RLP_STRING && x.payload_len && x.payload[0] == ETHP2P_TX_BLOB) {
-            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "blob transaction broadcast in full");
+            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "blob transaction broadcast in full");
             break;
         }
         ethp2p_tx tx;
@@ -518,14 +477,14 @@ static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *da
         }
         uint64_t k = hmap_key(tx.hash);
         if (hmap_get(&seen, k)) {
-            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "repeated transaction in one message");
+            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "repeated transaction in one message");
             break;
         }
         (void)hmap_put(&seen, k, (void *)1);
         if (how == ETHP2P_ETH_TX_FETCHED) {
             fetch *f = hmap_get(&e->fetch_map, k);
             if (f && f->has_meta && (f->type != tx.type || (f->size > tx.size ? f->size - tx.size : tx.size - f->size) > 8)) {
-                drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "announced type or size does not match");
+                eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "announced type or size does not match");
                 break;
             }
             if (f) fetch_free(e, f);
@@ -546,7 +505,7 @@ static void on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, 
     int rc = ethp2p_eth_announce_decode(p->version, data, len, a, MAX_ANNOUNCE_IN, &n);
     if (rc) {
         free(a);
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transaction announcement");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transaction announcement");
         return;
     }
     e->stats.announced_in += n;
@@ -585,7 +544,7 @@ static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data
     ethp2p_rlp_iter it;
     size_t n;
     if (ethp2p_eth_get_pooled_decode(data, len, &id, &hashes, &n) || ethp2p_rlp_iter_list(&hashes, &it)) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetPooledTransactions");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetPooledTransactions");
         return;
     }
     ethp2p_rlp_list_begin(&e->w);
@@ -602,7 +561,7 @@ static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data
     }
     ethp2p_rlp_list_end(&e->w);
     ethp2p_rlp_list_end(&e->w);
-    (void)send_w(e, p, ETHP2P_ETH_POOLED_TXS);
+    (void)eth_send_w(e, p, ETHP2P_ETH_POOLED_TXS);
 }
 
 static void on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
@@ -610,7 +569,7 @@ static void on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     uint64_t id;
     ethp2p_rlp_item list;
     if (ethp2p_eth_response_decode(data, len, &id, &list)) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed PooledTransactions");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed PooledTransactions");
         return;
     }
     if (!p->nreq || id != p->req_id) {
@@ -630,7 +589,7 @@ static void answer_empty(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const
     ethp2p_rlp_iter it;
     if (ethp2p_rlp_decode(data, len, &top) || ethp2p_rlp_iter_list(&top, &it) || ethp2p_rlp_iter_expect(&it, &x) ||
         ethp2p_rlp_get_uint64(&x, &id)) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed request");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed request");
         return;
     }
     ethp2p_rlp_list_begin(&e->w);
@@ -638,7 +597,7 @@ static void answer_empty(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const
     ethp2p_rlp_list_begin(&e->w);
     ethp2p_rlp_list_end(&e->w);
     ethp2p_rlp_list_end(&e->w);
-    (void)send_w(e, p, code + 1);
+    (void)eth_send_w(e, p, code + 1);
 }
 
 static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);
@@ -656,20 +615,20 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
 {
     if (p->dropped) return;
     if (len > ETHP2P_ETH_MAX_MESSAGE) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message over 10 MiB");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message over 10 MiB");
         return;
     }
     if (!ethp2p_eth_code_valid(p->version, code)) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message code not in this eth version");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message code not in this eth version");
         return;
     }
     if (!p->ready && code != ETHP2P_ETH_STATUS) {
-        drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message before Status");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "message before Status");
         return;
     }
     switch (code) {
     case ETHP2P_ETH_STATUS:
-        if (p->ready) drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "second Status");
+        if (p->ready) eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "second Status");
         else on_status(e, p, data, len);
         break;
     case ETHP2P_ETH_TRANSACTIONS: on_transactions(e, p, data, len, ETHP2P_ETH_TX_BROADCAST, NULL); break;
@@ -678,17 +637,28 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
     case ETHP2P_ETH_POOLED_TXS: on_pooled(e, p, data, len); break;
     case ETHP2P_ETH_GET_BLOCK_HEADERS:
     case ETHP2P_ETH_GET_BLOCK_BODIES:
+        if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
+        else answer_empty(e, p, code, data, len);
+        break;
     case ETHP2P_ETH_GET_RECEIPTS: answer_empty(e, p, code, data, len); break;
+    case ETHP2P_ETH_BLOCK_HEADERS:
+    case ETHP2P_ETH_BLOCK_BODIES:
+        if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
+        break;
     case ETHP2P_ETH_NEW_BLOCK:
     case ETHP2P_ETH_NEW_BLOCK_HASHES:
+        if (e->cfg.blocks && !e->cfg.chain.post_merge) {
+            eth_blocks_receive(e, p, code, data, len);
+            break;
+        }
         /* After the merge these are not sent; a peer that keeps sending them is dropped. */
         if (e->cfg.chain.post_merge && ++p->block_msgs > ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE)
-            drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block propagation after the merge");
+            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block propagation after the merge");
         break;
     case ETHP2P_ETH_BLOCK_RANGE_UPDATE: {
         uint64_t lo, hi;
         uint8_t h[32];
-        if (ethp2p_eth_range_decode(data, len, &lo, &hi, h)) drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "invalid BlockRangeUpdate");
+        if (ethp2p_eth_range_decode(data, len, &lo, &hi, h)) eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "invalid BlockRangeUpdate");
         break;
     }
     default: break; /* responses we did not ask for */
@@ -721,7 +691,7 @@ static void request_batches(ethp2p_eth *e)
         if (!p->nreq || p->req_deadline) continue;
         p->req_id = e->next_req_id++;
         if (ethp2p_eth_get_pooled_encode(p->req_id, (const uint8_t(*)[32])p->req, p->nreq, &e->w) ||
-            send_w(e, p, ETHP2P_ETH_GET_POOLED_TXS)) {
+            eth_send_w(e, p, ETHP2P_ETH_GET_POOLED_TXS)) {
             ethp2p_rlp_writer_reset(&e->w);
             /* Not sent: undo and retry at the next tick. */
             for (size_t i = 0; i < p->nreq; i++) {
@@ -754,10 +724,12 @@ static uint64_t tick(ethp2p_eth *e, uint64_t now_ms)
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
         if (p->dropped) continue;
         if (!p->ready) {
-            if (now_ms >= p->status_deadline) drop_peer(e, p, ETHP2P_DISC_READ_TIMEOUT, "no Status within 5 s");
+            if (now_ms >= p->status_deadline) eth_drop_peer(e, p, ETHP2P_DISC_READ_TIMEOUT, "no Status within 5 s");
             else if (p->status_deadline < next) next = p->status_deadline;
             continue;
         }
+        eth_blocks_tick(e, p);
+        if (p->bf.active && p->bf.deadline < next) next = p->bf.deadline;
         if (p->nreq && p->req_deadline && now_ms >= p->req_deadline) {
             e->stats.fetch_timeouts++;
             release_request(e, p);

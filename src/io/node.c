@@ -6,6 +6,7 @@
 #include "ethp2p/node.h"
 #include "ethp2p/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@ struct ethp2p_node {
     ethp2p_node_config cfg;
     ethp2p_server *server;
     ethp2p_eth *eth;
+    ethp2p_chain *chain;
     uv_timer_t timer;
     int stopping;
 };
@@ -88,6 +90,12 @@ static void eth_tx(void *ctx, void *peer, const ethp2p_tx *tx, int how)
     emit(ctx, &ev);
 }
 
+static void eth_block(void *ctx, void *peer, const ethp2p_header *h, int how)
+{
+    ethp2p_node_event ev = {.type = ETHP2P_NODE_EV_BLOCK, .peer = peer, .block = h, .how = how};
+    emit(ctx, &ev);
+}
+
 static void on_peer_added(void *ctx, ethp2p_peer *p)
 {
     ethp2p_node *n = ctx;
@@ -130,12 +138,38 @@ static void on_message(void *ctx, ethp2p_peer *p, const ethp2p_shared_cap *cap, 
     kick(n);
 }
 
-int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_node **out)
+int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_node **out, char *err, size_t cap)
 {
+    char dummy[8];
+    if (!err) err = dummy, cap = sizeof(dummy);
+    err[0] = '\0';
     ethp2p_node *n = calloc(1, sizeof(*n));
     if (!n) return ETHP2P_ENOMEM;
     n->loop = loop;
     n->cfg = *cfg;
+    if (!cfg->chain.post_merge && cfg->genesis_header) {
+        if (!(n->chain = ethp2p_chain_new(cfg->genesis_header, cfg->genesis_header_len))) {
+            snprintf(err, cap, "the genesis header does not decode");
+            free(n);
+            return ETHP2P_EINVAL;
+        }
+        if (cfg->import_file) {
+            size_t imported;
+            int irc = ethp2p_chain_import_file(n->chain, cfg->import_file, &imported, err, cap);
+            ETHP2P_INFO(LOG_MOD, "chain import", "file=%s imported=%zu head=%llu%s%s%s", cfg->import_file, imported,
+                        (unsigned long long)ethp2p_chain_head(n->chain)->number, irc ? " stopped=\"" : "",
+                        irc ? err : "", irc ? "\"" : "");
+            if (irc && !imported) {
+                ethp2p_chain_free(n->chain);
+                free(n);
+                return irc;
+            }
+        }
+    } else if (cfg->import_file) {
+        snprintf(err, cap, "--import needs a network before the merge with a known genesis (--devnet or --genesis)");
+        free(n);
+        return ETHP2P_EINVAL;
+    }
     ethp2p_eth_config ec;
     memset(&ec, 0, sizeof(ec));
     ec.chain = cfg->chain;
@@ -155,7 +189,10 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
     ec.disconnect = eth_disconnect;
     ec.on_ready = eth_ready;
     ec.on_tx = eth_tx;
+    ec.blocks = n->chain;
+    ec.on_block = eth_block;
     if (!(n->eth = ethp2p_eth_new(&ec))) {
+        ethp2p_chain_free(n->chain);
         free(n);
         return ETHP2P_ENOMEM;
     }
@@ -167,7 +204,9 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
     sc.on_peer_removed = on_peer_removed;
     sc.on_message = on_message;
     if ((rc = ethp2p_server_start(loop, &sc, &n->server))) {
+        snprintf(err, cap, "cannot start the server (port in use?)");
         ethp2p_eth_free(n->eth);
+        ethp2p_chain_free(n->chain);
         free(n);
         return rc;
     }
@@ -182,6 +221,7 @@ static void on_timer_closed(uv_handle_t *h)
 {
     ethp2p_node *n = h->data;
     ethp2p_eth_free(n->eth);
+    ethp2p_chain_free(n->chain);
     free(n);
 }
 
@@ -203,6 +243,14 @@ int ethp2p_node_submit(ethp2p_node *n, const uint8_t *raw, size_t len, uint8_t h
 
 ethp2p_server *ethp2p_node_server(ethp2p_node *n) { return n->server; }
 ethp2p_eth *ethp2p_node_eth(ethp2p_node *n) { return n->eth; }
+ethp2p_chain *ethp2p_node_chain(ethp2p_node *n) { return n->chain; }
+
+int ethp2p_node_submit_block(ethp2p_node *n, const uint8_t *rlp, size_t len)
+{
+    int rc = ethp2p_eth_submit_block(n->eth, rlp, len, ethp2p_io_now_ms());
+    kick(n);
+    return rc;
+}
 
 void ethp2p_node_forkid(const ethp2p_node *n, ethp2p_forkid *out)
 {

@@ -6,6 +6,7 @@
 #include "test_util.h"
 #include "ethp2p/eth_handler.h"
 #include "ethp2p/ethsim.h"
+#include "ethp2p/genesis.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,9 @@ typedef struct side {
     int busy;              /* send answers EBUSY */
 } side;
 
-static side S[3];
+static side S[4];
+static ethp2p_chain *chains[4]; /* when set before make_side: that side follows blocks */
+static int blocks_seen[4];
 static msg box[4096];
 static size_t nbox;
 
@@ -201,6 +204,13 @@ static void h_tx(void *ctx, void *peer, const ethp2p_tx *tx, int how)
 }
 
 static int h_send_tracked(void *ctx, void *peer, uint64_t code, const uint8_t *d, size_t n);
+static void h_block(void *ctx, void *peer, const ethp2p_header *h, int how)
+{
+    (void)peer;
+    (void)h;
+    (void)how;
+    blocks_seen[(side *)ctx - S]++;
+}
 
 static void make_side(int i, const ethp2p_chain_config *c)
 {
@@ -215,13 +225,15 @@ static void make_side(int i, const ethp2p_chain_config *c)
     ec.disconnect = h_disconnect;
     ec.on_ready = h_ready;
     ec.on_tx = h_tx;
+    ec.blocks = chains[i];
+    ec.on_block = h_block;
     S[i].eth = ethp2p_eth_new(&ec);
     assert_non_null(S[i].eth);
 }
 
 /* Side `from`'s handler sends toward `to`: its peer handle is &S[to]. Delivery: box entries to side k
  * are received by k's handler from its peer object for the sender. */
-static ethp2p_eth_peer *view[3][3];
+static ethp2p_eth_peer *view[4][4];
 
 static void connect(int a, int b, uint32_t version)
 {
@@ -543,6 +555,86 @@ static void test_backpressure(void **state)
     ethp2p_buffer_clear(&txbuf);
 }
 
+static void test_block_propagation(void **state)
+{
+    (void)state;
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    char err[64];
+    assert_int_equal(ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &dev, &gi, err, sizeof(err)), 0);
+    assert_false(dev.post_merge);
+    nbox = 0;
+    memset(view, 0, sizeof(view));
+    memset(blocks_seen, 0, sizeof(blocks_seen));
+    for (int i = 0; i < 4; i++) {
+        chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
+        make_side(i, &dev);
+    }
+    /* A star: 0 in the middle. */
+    connect(0, 1, 68);
+    connect(0, 2, 68);
+    connect(0, 3, 68);
+    deliver(T0);
+    for (int i = 1; i < 4; i++) assert_true(S[i].ready);
+    /* A block made at 0: three peers lack it, so floor(sqrt(3)) = 1 gets it in full, two get its hash. */
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+    const uint8_t *b;
+    size_t bl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
+    int full = 0, hashes = 0;
+    for (size_t i = 0; i < nbox; i++) {
+        full += box[i].code == ETHP2P_ETH_NEW_BLOCK;
+        hashes += box[i].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
+    }
+    assert_int_equal(full, 1);
+    assert_int_equal(hashes, 2);
+    deliver(T0); /* NewBlock imported; hash receivers ask for the header and the body */
+    deliver(T0); /* 0 answers */
+    deliver(T0); /* they assemble, check and import it */
+    for (int i = 0; i < 4; i++) {
+        assert_true(ethp2p_chain_head(chains[i])->number == 1);
+        assert_memory_equal(ethp2p_chain_head(chains[i])->hash, ethp2p_chain_head(chains[0])->hash, 32);
+    }
+    assert_int_equal(blocks_seen[1] + blocks_seen[2] + blocks_seen[3], 3);
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->blocks_out, 1);
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->block_hashes_out, 2);
+    /* A NewBlock whose ommers do not match its header's ommers hash: the sender is dropped. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_make_child(chains[1], NULL, NULL, 0, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    ethp2p_block blk;
+    assert_int_equal(ethp2p_block_decode(b, bl, &blk), 0);
+    ethp2p_rlp_writer m;
+    ethp2p_rlp_writer_init(&m, 0);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_begin(&m); /* [header, txs, [[]]] */
+    ethp2p_rlp_put_raw(&m, blk.header_rlp, blk.header_len);
+    ethp2p_rlp_put_raw(&m, blk.body_txs, blk.txs_len);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_put_uint(&m, 1); /* td */
+    ethp2p_rlp_list_end(&m);
+    const uint8_t *md;
+    size_t ml;
+    assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
+    ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
+    assert_true(S[0].dropped);
+    ethp2p_rlp_writer_clear(&m);
+    ethp2p_rlp_writer_clear(&w);
+    free_sides(4);
+    for (int i = 0; i < 4; i++) {
+        ethp2p_chain_free(chains[i]);
+        chains[i] = NULL;
+    }
+    ethp2p_genesis_info_clear(&gi);
+}
+
 /* ---- simulated network ---- */
 
 static void test_propagation_sim(void **state)
@@ -591,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_fetch_timeout_retries_other_announcer),
         cmocka_unit_test(test_backpressure),
+        cmocka_unit_test(test_block_propagation),
         cmocka_unit_test(test_propagation_sim),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -79,6 +79,10 @@ static void test_genesis_hash(void **state)
     assert_false(c.post_merge);
     assert_true(gi.gas_limit == 4712388);
     assert_int_equal(gi.accounts, 1);
+    uint8_t hh[32];
+    ethp2p_keccak256(gi.header, gi.header_len, hh);
+    assert_memory_equal(hh, want, 32);
+    ethp2p_genesis_info_clear(&gi);
     /* Decimal and hex balances agree; changing a storage value changes the hash. */
     const char *dec = "{\"config\":{\"chainId\":1337,\"homesteadBlock\":3},"
                       "\"alloc\":{\"0100000000000000000000000000000000000000\":{\"balance\":\"1\",\"storage\":{"
@@ -87,6 +91,7 @@ static void test_genesis_hash(void **state)
     ethp2p_genesis_info g2;
     assert_int_equal(ethp2p_genesis_parse(dec, strlen(dec), &c, &g2, err, sizeof(err)), 0);
     assert_memory_equal(g2.header_hash, want, 32);
+    ethp2p_genesis_info_clear(&g2);
     /* A post-merge genesis (Prague at genesis): every fork's header field is present, so
      * the hash differs from the same alloc before London; the chain is past the merge. */
     const char *prague =
@@ -101,6 +106,7 @@ static void test_genesis_hash(void **state)
     ethp2p_forkid id;
     ethp2p_forkid_compute(&c, 0, 16, &id);
     assert_true(id.next == 1900000000); /* time forks at genesis are not counted; Osaka is next */
+    ethp2p_genesis_info_clear(&g2);
     /* Malformed files say why. */
     const char *bad[] = {"", "[]", "{\"alloc\":{}}", "{\"config\":{}}", "{\"config\":{\"chainId\":\"x\"}}",
                          "{\"config\":{\"chainId\":1},\"alloc\":{\"0xzz\":{}}}",

@@ -39,7 +39,7 @@ typedef struct noderun {
     FILE *events;
     uv_signal_t sigint, sigterm;
     uv_timer_t status, reach;
-    uint64_t last_txs, last_ms, eth_peers;
+    uint64_t last_txs, last_ms, eth_peers, last_blocks, last_ms_blocks;
     size_t nbootnodes;
     ethp2p_nodedb *db;
     int stopping;
@@ -111,6 +111,18 @@ static void on_event(void *ctx, const ethp2p_node_event *ev)
         ethp2p_json_raw(&b, "}");
         break;
     }
+    case ETHP2P_NODE_EV_BLOCK: {
+        char h[67] = "0x";
+        ethp2p_hex_encode(ev->block->hash, 32, h + 2);
+        ethp2p_json_raw(&b, "{\"event\":\"block\",\"time\":%.3f", now_s());
+        ethp2p_json_kv_str(&b, 0, "hash", h);
+        ethp2p_json_raw(&b, ",\"number\":%llu", (unsigned long long)ev->block->number);
+        if (ev->peer) ethp2p_json_kv_str(&b, 0, "peer", id);
+        else ethp2p_json_raw(&b, ",\"peer\":null");
+        ethp2p_json_kv_str(&b, 0, "how", how[ev->how]);
+        ethp2p_json_raw(&b, "}");
+        break;
+    }
     default: break;
     }
     write_event(r, &b);
@@ -128,9 +140,17 @@ static void on_status(uv_timer_t *t)
     double rate = now > r->last_ms ? (double)(txs - r->last_txs) * 1000.0 / (double)(now - r->last_ms) : 0;
     r->last_txs = txs;
     r->last_ms = now;
-    ETHP2P_INFO("node", "status", "peers=%zu eth_peers=%zu known_nodes=%zu txs_seen=%llu txs_per_s=%.1f pool=%zu blocks_seen=0",
+    uint64_t blocks = st->blocks_new;
+    double brate = now > r->last_ms_blocks ? (double)(blocks - r->last_blocks) * 1000.0 / (double)(now - r->last_ms_blocks) : 0;
+    r->last_blocks = blocks;
+    r->last_ms_blocks = now;
+    ethp2p_chain *chain = ethp2p_node_chain(r->node);
+    ETHP2P_INFO("node", "status",
+                "peers=%zu eth_peers=%zu known_nodes=%zu txs_seen=%llu txs_per_s=%.1f pool=%zu blocks_seen=%llu "
+                "blocks_per_s=%.2f head=%llu",
                 ethp2p_server_peers(srv, NULL, 0), ethp2p_eth_peer_count(eth), d ? ethp2p_table_len(ethp2p_discv4_table(d)) : 0,
-                (unsigned long long)txs, rate, ethp2p_txpool_len(ethp2p_eth_pool(eth)));
+                (unsigned long long)txs, rate, ethp2p_txpool_len(ethp2p_eth_pool(eth)), (unsigned long long)blocks, brate,
+                (unsigned long long)(chain ? ethp2p_chain_head(chain)->number : 0));
 }
 
 static void on_reach(uv_timer_t *t)
@@ -217,7 +237,7 @@ int cmd_node(int argc, char **argv)
         [F_NETWORKID] = {"networkid", "N", "network ID (default: the network's)", NULL},
         [F_IDENTITY] = {"identity", "NAME", "custom node name, shown in the client name", NULL},
         [F_VERBOSITY] = {"verbosity", "LEVEL", "0-5 or error|warn|info|debug|trace (default info)", NULL},
-        [F_IMPORT] = {"import", "FILE", "import a chain file (not supported yet)", NULL},
+        [F_IMPORT] = {"import", "FILE", "import a chain file (concatenated blocks, as geth export writes) at start", NULL},
         [F_EVENTS] = {"events", "FILE", "write one JSON object per line per event ('-' for stdout)", NULL},
         [F_HTTP] = {"http", NULL, "serve JSON-RPC over HTTP on 127.0.0.1", NULL},
         [F_HTTPPORT] = {"http.port", "PORT", "HTTP JSON-RPC port (default 8545)", NULL},
@@ -233,23 +253,29 @@ int cmd_node(int argc, char **argv)
     if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
     const char *net;
     if (pick_network(flags, &net)) return CLI_USAGE;
-    if (flags[F_IMPORT].value) {
-        cli_error("--import: chain import is not supported yet (block propagation is for pre-merge devnets)");
-        return CLI_USAGE;
-    }
     ethp2p_node_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    if (flags[F_GENESIS].value) {
-        ethp2p_genesis_info gi;
-        char err[160];
-        if (ethp2p_genesis_load(flags[F_GENESIS].value, &cfg.chain, &gi, err, sizeof(err))) {
-            cli_error("--genesis %s: %s", flags[F_GENESIS].value, err);
+    /* Custom networks and the devnet come from a genesis.json: their genesis header starts the chain. */
+    ethp2p_genesis_info gi;
+    memset(&gi, 0, sizeof(gi));
+    char gerr[160];
+    if (flags[F_GENESIS].value || strcmp(net, "devnet") == 0) {
+        int grc = flags[F_GENESIS].value
+                      ? ethp2p_genesis_load(flags[F_GENESIS].value, &cfg.chain, &gi, gerr, sizeof(gerr))
+                      : ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &cfg.chain, &gi,
+                                             gerr, sizeof(gerr));
+        if (grc) {
+            cli_error("--genesis %s: %s", flags[F_GENESIS].value ? flags[F_GENESIS].value : "(devnet)", gerr);
             return CLI_USAGE;
         }
+        if (!flags[F_GENESIS].value) strcpy(cfg.chain.name, "devnet");
         net = cfg.chain.name;
+        cfg.genesis_header = gi.header;
+        cfg.genesis_header_len = gi.header_len;
     } else if (ethp2p_chain_builtin(net, &cfg.chain)) {
         return CLI_FAIL;
     }
+    cfg.import_file = flags[F_IMPORT].value;
     if (flags[F_NETWORKID].value && cli_parse_u64("networkid", flags[F_NETWORKID].value, &cfg.chain.network_id)) return CLI_USAGE;
     uint64_t v;
     uint16_t port = 30303;
@@ -368,7 +394,9 @@ int cmd_node(int argc, char **argv)
     cfg.ctx = &r;
     cfg.on_event = on_event;
     r.loop = uv_default_loop();
-    if (ethp2p_node_start(r.loop, &cfg, &r.node)) {
+    char serr[200];
+    if (ethp2p_node_start(r.loop, &cfg, &r.node, serr, sizeof(serr))) {
+        if (serr[0]) cli_error("%s", serr);
         uv_run(r.loop, UV_RUN_NOWAIT);
         goto fail;
     }
@@ -407,16 +435,19 @@ int cmd_node(int argc, char **argv)
     uv_loop_close(r.loop);
     if (r.events && r.events != stdout) fclose(r.events);
     ethp2p_nodedb_close(r.db);
+    ethp2p_genesis_info_clear(&gi);
     free(boot);
     free(stat);
     free(trusted);
     return CLI_OK;
 usage:
+    ethp2p_genesis_info_clear(&gi);
     free(boot);
     free(stat);
     free(trusted);
     return CLI_USAGE;
 fail:
+    ethp2p_genesis_info_clear(&gi);
     free(boot);
     free(stat);
     free(trusted);

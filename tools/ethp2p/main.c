@@ -19,6 +19,7 @@ static const struct {
     {"node", cmd_node, "join an Ethereum network and relay transactions (mainnet by default)"},
     {"bootnode", cmd_bootnode, "run a discovery-only node (discv4)"},
     {"tx", cmd_tx, "transactions: make (sign a transfer), decode"},
+    {"chain", cmd_chain, "chain files: make (blocks for devnets and tests)"},
     {"rpc", cmd_rpc, "one JSON-RPC call to a running node over its IPC socket"},
     {"discv4", cmd_discv4, "discv4 tools: ping, requestenr, resolve, crawl"},
     {"rlpx", cmd_rlpx, "RLPx tools: ping (exchange Hellos), listen"},

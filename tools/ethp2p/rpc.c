@@ -131,13 +131,36 @@ static json_t *call(rpc *r, const char *method, json_t *params, json_t **error)
         ethp2p_client_name(NULL, name, sizeof(name));
         return json_string(name);
     }
+    if (strcmp(method, "eth_blockNumber") == 0) {
+        ethp2p_chain *c = ethp2p_node_chain(r->node);
+        return qty(c ? ethp2p_chain_head(c)->number : 0);
+    }
+    if (strcmp(method, "ethp2p_submitBlock") == 0) {
+        const char *hex = json_string_value(json_array_get(params, 0));
+        size_t tl = hex ? strlen(hex) : 0, n;
+        uint8_t *raw = hex ? malloc(tl / 2 + 1) : NULL;
+        if (!raw || ethp2p_hex_decode(hex, tl, raw, tl / 2 + 1, &n)) {
+            free(raw);
+            return *error = err_obj(-32602, "expected the block RLP as a hex string"), NULL;
+        }
+        int rc = ethp2p_node_submit_block(r->node, raw, n);
+        free(raw);
+        if (rc) {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "block not imported: %s",
+                     rc == ETHP2P_EINVAL ? "this network has no chain here" : ethp2p_chain_error_name(rc));
+            return *error = err_obj(-32000, msg), NULL;
+        }
+        return json_true();
+    }
     if (strcmp(method, "ethp2p_stats") == 0) {
         const ethp2p_eth_stats *st = ethp2p_eth_get_stats(eth);
         json_t *o = json_object();
 #define F(x) json_object_set_new(o, #x, json_integer((json_int_t)st->x))
         F(txs_new); F(txs_local); F(txs_dup); F(txs_invalid); F(full_in); F(full_out); F(announced_in);
         F(announced_out); F(fetch_requests); F(fetch_timeouts); F(fetched); F(dup_full_same_peer);
-        F(queue_drops); F(peers_dropped);
+        F(queue_drops); F(peers_dropped); F(blocks_new); F(blocks_in); F(blocks_out); F(block_hashes_out);
+        F(block_fetches);
 #undef F
         json_object_set_new(o, "eth_peers", json_integer((json_int_t)ethp2p_eth_peer_count(eth)));
         json_object_set_new(o, "peers", json_integer((json_int_t)ethp2p_server_peers(srv, NULL, 0)));

@@ -1,0 +1,79 @@
+/* The eth handler's state, shared by handler.c (transactions) and blocks.c. */
+#ifndef ETHP2P_ETH_HANDLER_INTERNAL_H
+#define ETHP2P_ETH_HANDLER_INTERNAL_H
+
+#include "ethp2p/eth_handler.h"
+#include "hmap.h"
+
+#define MAX_ANNOUNCERS 8
+
+/* A FIFO of hashes, dropping the oldest when full. */
+typedef struct hashq {
+    uint8_t (*h)[32];
+    size_t head, len, cap;
+} hashq;
+
+struct ethp2p_eth_peer {
+    ethp2p_eth_peer *prev, *next;
+    void *handle;
+    uint8_t id[32];
+    char short_id[17];
+    uint32_t version;
+    int ready, dropped, removed;
+    uint64_t status_deadline;
+    uint32_t block_msgs;
+    hashset known, sent_full;
+    hashq q_full, q_ann;
+    /* The outstanding GetPooledTransactions. */
+    uint64_t req_id, req_deadline;
+    size_t nreq, req_bytes;
+    uint8_t req[ETHP2P_ETH_FETCH_MAX_HASHES][32];
+    /* Blocks (pre-merge): what the peer knows, and the block being fetched from it. */
+    hashset known_blocks;
+    struct {
+        int active;
+        uint8_t hash[32];
+        uint64_t header_id, body_id, deadline;
+        uint8_t *header, *body;
+        size_t header_len, body_len;
+    } bf;
+};
+
+typedef struct fetch {
+    struct fetch *prev, *next;
+    uint8_t hash[32];
+    uint8_t type;
+    uint32_t size;
+    int has_meta;
+    ethp2p_eth_peer *announcers[MAX_ANNOUNCERS];
+    size_t nann;
+    ethp2p_eth_peer *asked;
+    uint64_t due;
+} fetch;
+
+struct ethp2p_eth {
+    ethp2p_eth_config cfg;
+    ethp2p_txpool *pool;
+    ethp2p_eth_peer *peers;
+    size_t npeers, nready;
+    hmap fetch_map;
+    fetch *fetches;
+    size_t nfetches;
+    uint64_t next_req_id, now;
+    int depth;            /* > 0 while inside an entry point: removals are deferred */
+    ethp2p_rlp_writer w;
+    ethp2p_eth_stats stats;
+};
+
+
+/* Drops the peer (once) with a reason; why goes to the log. */
+void eth_drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *why);
+/* Sends what e->w holds to the peer (and empties e->w). */
+int eth_send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code);
+
+/* blocks.c */
+void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);
+void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
+void eth_blocks_peer_free(ethp2p_eth_peer *p);
+
+#endif

@@ -1,0 +1,190 @@
+/* Blocks and the chain store: decoding, the valid-child rule, serving headers and bodies, chain files. */
+#include "test_util.h"
+#include "ethp2p/chain.h"
+#include "ethp2p/genesis.h"
+#include "ethp2p/keccak.h"
+#include "ethp2p/tx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static ethp2p_genesis_info gi;
+static ethp2p_chain_config cc;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[64];
+    return ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &cc, &gi, err, sizeof(err));
+}
+static int teardown(void **state)
+{
+    (void)state;
+    ethp2p_genesis_info_clear(&gi);
+    return 0;
+}
+
+/* A child of c's head with n transfers, in w. */
+static void child(ethp2p_chain *c, size_t n, ethp2p_rlp_writer *w)
+{
+    ethp2p_privkey k;
+    memset(k.b, 0x31, 32);
+    uint8_t *txs[8];
+    size_t lens[8];
+    uint8_t to[20] = {1};
+    for (size_t i = 0; i < n; i++) {
+        ethp2p_buffer b;
+        ethp2p_buffer_init(&b, 0);
+        assert_int_equal(ethp2p_tx_make_transfer(&k, cc.chain_id, ethp2p_chain_head(c)->number * 8 + i, to, 1, NULL, 0, &b), 0);
+        txs[i] = b.data;
+        lens[i] = b.len;
+    }
+    ethp2p_rlp_writer_reset(w);
+    assert_int_equal(ethp2p_chain_make_child(c, (const uint8_t *const *)txs, lens, n, w), 0);
+    for (size_t i = 0; i < n; i++) free(txs[i]);
+}
+
+static void test_chain_rules(void **state)
+{
+    (void)state;
+    ethp2p_chain *c = ethp2p_chain_new(gi.header, gi.header_len);
+    assert_non_null(c);
+    assert_memory_equal(ethp2p_chain_head(c)->hash, cc.genesis_hash, 32);
+    assert_true(ethp2p_chain_head(c)->number == 0);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    const uint8_t *b;
+    size_t bl;
+    /* Three valid children, with 0, 3 and 8 transactions. */
+    size_t sizes[] = {0, 3, 8};
+    for (int i = 0; i < 3; i++) {
+        child(c, sizes[i], &w);
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        ethp2p_block blk;
+        assert_int_equal(ethp2p_block_decode(b, bl, &blk), 0);
+        assert_int_equal(blk.ntxs, sizes[i]);
+        ethp2p_header h;
+        assert_int_equal(ethp2p_chain_insert(c, b, bl, &h), 1);
+        assert_true(h.number == (uint64_t)i + 1);
+        assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 0); /* known */
+    }
+    assert_true(ethp2p_chain_head(c)->number == 3);
+    /* TD: four times the difficulty 131,072. */
+    uint8_t td[32], want[32] = {0};
+    ethp2p_chain_td(c, td);
+    want[29] = 0x08;
+    assert_memory_equal(td, want, 32);
+    /* A block whose body does not match its transactions root. */
+    child(c, 2, &w);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    uint8_t *bad = malloc(bl);
+    memcpy(bad, b, bl);
+    bad[bl - 10] ^= 1; /* inside the last transaction's signature */
+    assert_int_equal(ethp2p_chain_insert(c, bad, bl, NULL), ETHP2P_CHAIN_EROOT);
+    free(bad);
+    /* Not a child: a block built on block 3, offered after a sibling took its place. */
+    assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 1);
+    assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 0);
+    ethp2p_chain *other = ethp2p_chain_new(gi.header, gi.header_len);
+    ethp2p_rlp_writer w2;
+    ethp2p_rlp_writer_init(&w2, 0);
+    child(other, 1, &w2); /* differs from our block 1 (no transactions) */
+    const uint8_t *ob;
+    size_t obl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w2, &ob, &obl), 0);
+    assert_int_equal(ethp2p_chain_insert(c, ob, obl, NULL), ETHP2P_CHAIN_ENOTCHILD);
+    ethp2p_chain_free(other);
+    ethp2p_rlp_writer_clear(&w2);
+    /* Serving headers: forward, reverse, with skips, by hash; bodies. */
+    ethp2p_rlp_writer_reset(&w);
+    ethp2p_rlp_list_begin(&w);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, 1, 3, 0, 0, &w), 3);
+    ethp2p_rlp_list_end(&w);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    ethp2p_rlp_item list, x;
+    ethp2p_rlp_iter it;
+    assert_int_equal(ethp2p_rlp_decode(b, bl, &list), 0);
+    assert_int_equal(ethp2p_rlp_iter_list(&list, &it), 0);
+    for (uint64_t n = 1; n <= 3; n++) {
+        ethp2p_header h;
+        assert_int_equal(ethp2p_rlp_iter_expect(&it, &x), 0);
+        assert_int_equal(ethp2p_header_decode(x.raw, x.raw_len, &h), 0);
+        assert_true(h.number == n);
+    }
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_serve_headers(c, ethp2p_chain_head(c)->hash, 0, 10, 1, 1, &w), 3); /* 4, 2, 0 */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, 0, 2000, 0, 0, &w), 5); /* capped by the chain */
+    ethp2p_rlp_writer_reset(&w);
+    uint8_t unknown[32] = {9};
+    assert_int_equal(ethp2p_chain_serve_headers(c, unknown, 0, 1, 0, 0, &w), 0);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, 99, 1, 0, 0, &w), 0);
+    size_t hl;
+    assert_non_null(ethp2p_chain_body_rlp(c, 2, &hl));
+    assert_null(ethp2p_chain_header_rlp(c, 5, &hl));
+    /* The full block comes back byte for byte. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_block_rlp(c, 4, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    ethp2p_block blk;
+    assert_int_equal(ethp2p_block_decode(b, bl, &blk), 0);
+    assert_memory_equal(blk.header.hash, ethp2p_chain_head(c)->hash, 32);
+    ethp2p_rlp_writer_clear(&w);
+    ethp2p_chain_free(c);
+}
+
+static void test_import_file(void **state)
+{
+    (void)state;
+    ethp2p_chain *src = ethp2p_chain_new(gi.header, gi.header_len);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    char path[] = "/tmp/ethp2p-chain-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    /* The genesis block first, as `geth export` writes it: skipped on import. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_block_rlp(src, 0, &w), 0);
+    const uint8_t *b;
+    size_t bl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    fwrite(b, 1, bl, f);
+    for (int i = 0; i < 20; i++) {
+        child(src, (size_t)(i % 4), &w);
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        assert_int_equal(ethp2p_chain_insert(src, b, bl, NULL), 1);
+        fwrite(b, 1, bl, f);
+    }
+    fclose(f);
+    ethp2p_chain *dst = ethp2p_chain_new(gi.header, gi.header_len);
+    size_t imported;
+    char err[128];
+    assert_int_equal(ethp2p_chain_import_file(dst, path, &imported, err, sizeof(err)), 0);
+    assert_int_equal(imported, 20);
+    assert_memory_equal(ethp2p_chain_head(dst)->hash, ethp2p_chain_head(src)->hash, 32);
+    /* Again: nothing new. A truncated file stops at the cut with a reason. */
+    assert_int_equal(ethp2p_chain_import_file(dst, path, &imported, err, sizeof(err)), 0);
+    assert_int_equal(imported, 0);
+    assert_int_equal(truncate(path, 700), 0);
+    ethp2p_chain *cut = ethp2p_chain_new(gi.header, gi.header_len);
+    assert_int_not_equal(ethp2p_chain_import_file(cut, path, &imported, err, sizeof(err)), 0);
+    assert_true(strstr(err, "offset") != NULL);
+    unlink(path);
+    assert_int_equal(ethp2p_chain_import_file(cut, path, &imported, err, sizeof(err)), ETHP2P_EIO);
+    ethp2p_chain_free(cut);
+    ethp2p_chain_free(dst);
+    ethp2p_chain_free(src);
+    ethp2p_rlp_writer_clear(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chain_rules),
+        cmocka_unit_test(test_import_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,114 @@
+/*
+ * ethp2p chain make: a chain file of N blocks on a devnet or custom genesis
+ * (each a valid child of the last, optionally carrying signed transfers), for
+ * `ethp2p node --import`, tests and simulations. Blocks are not sealed: the
+ * relay checks linkage, time and the transactions root, not proof of work.
+ */
+#include "cli.h"
+#include "ethp2p/chain.h"
+#include "ethp2p/genesis.h"
+#include "ethp2p/hex.h"
+#include "ethp2p/tx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int chain_make(int argc, char **argv)
+{
+    enum { F_GENESIS, F_BLOCKS, F_TXS, F_KEY, F_OUT, F_COUNT };
+    cli_flag flags[F_COUNT] = {
+        [F_GENESIS] = {"genesis", "FILE", "genesis.json (default: the devnet's)", NULL},
+        [F_BLOCKS] = {"blocks", "N", "number of blocks (default 10)", NULL},
+        [F_TXS] = {"txs", "K", "transfers per block, signed with --key (default 0)", NULL},
+        [F_KEY] = {"key", "FILE", "sender key for the transfers", NULL},
+        [F_OUT] = {"out", "FILE", "the chain file to write", NULL},
+    };
+    cli_command cmd = {"ethp2p chain make --out FILE [flags]", "write a chain file of valid (unsealed) blocks", flags,
+                       F_COUNT, 0, 0};
+    char *pos[1];
+    int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
+    if (rc >= 0) return rc;
+    uint64_t nblocks = 10, ntxs = 0;
+    if ((flags[F_BLOCKS].value && cli_parse_u64("blocks", flags[F_BLOCKS].value, &nblocks)) ||
+        (flags[F_TXS].value && cli_parse_u64("txs", flags[F_TXS].value, &ntxs)))
+        return CLI_USAGE;
+    if (!flags[F_OUT].value || (ntxs && !flags[F_KEY].value) || ntxs > 1000) {
+        cli_error("--out is required; --txs needs --key (and at most 1000 per block)");
+        return CLI_USAGE;
+    }
+    ethp2p_chain_config cc;
+    ethp2p_genesis_info gi;
+    char err[160];
+    rc = flags[F_GENESIS].value ? ethp2p_genesis_load(flags[F_GENESIS].value, &cc, &gi, err, sizeof(err))
+                                : ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &cc, &gi,
+                                                       err, sizeof(err));
+    if (rc) {
+        cli_error("genesis: %s", err);
+        return CLI_USAGE;
+    }
+    ethp2p_privkey key;
+    if (ntxs && (rc = ethp2p_nodekey_load(flags[F_KEY].value, &key))) {
+        cli_error("cannot load key %s: %s", flags[F_KEY].value, ethp2p_strerror(rc));
+        ethp2p_genesis_info_clear(&gi);
+        return CLI_FAIL;
+    }
+    ethp2p_chain *c = ethp2p_chain_new(gi.header, gi.header_len);
+    FILE *out = fopen(flags[F_OUT].value, "wb");
+    if (!c || !out) {
+        cli_error("cannot write %s", flags[F_OUT].value);
+        ethp2p_chain_free(c);
+        ethp2p_genesis_info_clear(&gi);
+        if (out) fclose(out);
+        return CLI_FAIL;
+    }
+    uint8_t **txs = calloc(ntxs + 1, sizeof(*txs));
+    size_t *lens = calloc(ntxs + 1, sizeof(*lens));
+    ethp2p_buffer tb;
+    ethp2p_buffer_init(&tb, 0);
+    uint64_t nonce = 0;
+    uint8_t to[20] = {0x42};
+    for (uint64_t b = 0; b < nblocks && rc == 0; b++) {
+        for (uint64_t i = 0; i < ntxs; i++) {
+            ethp2p_buffer_reset(&tb);
+            if ((rc = ethp2p_tx_make_transfer(&key, cc.chain_id, nonce++, to, 1, NULL, 0, &tb))) break;
+            free(txs[i]);
+            txs[i] = malloc(tb.len);
+            memcpy(txs[i], tb.data, tb.len);
+            lens[i] = tb.len;
+        }
+        ethp2p_rlp_writer w;
+        ethp2p_rlp_writer_init(&w, 0);
+        const uint8_t *blk;
+        size_t bl;
+        if (!rc) rc = ethp2p_chain_make_child(c, (const uint8_t *const *)txs, lens, ntxs, &w);
+        if (!rc) rc = ethp2p_rlp_writer_finish(&w, &blk, &bl);
+        if (!rc && ethp2p_chain_insert(c, blk, bl, NULL) != 1) rc = ETHP2P_EINVAL;
+        if (!rc && fwrite(blk, 1, bl, out) != bl) rc = ETHP2P_EIO;
+        ethp2p_rlp_writer_clear(&w);
+    }
+    for (uint64_t i = 0; i < ntxs; i++) free(txs[i]);
+    free(txs);
+    free(lens);
+    ethp2p_buffer_clear(&tb);
+    fclose(out);
+    if (!rc) {
+        char h[65];
+        ethp2p_hex_encode(ethp2p_chain_head(c)->hash, 32, h);
+        printf("{\"blocks\":%llu,\"head\":\"0x%s\",\"number\":%llu,\"file\":\"%s\"}\n", (unsigned long long)nblocks, h,
+               (unsigned long long)ethp2p_chain_head(c)->number, flags[F_OUT].value);
+    } else {
+        cli_error("could not build the chain: %s", ethp2p_strerror(rc));
+    }
+    ethp2p_chain_free(c);
+    ethp2p_genesis_info_clear(&gi);
+    return rc ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_chain(int argc, char **argv)
+{
+    static const cli_subcommand subs[] = {
+        {"make", chain_make, "write a chain file of valid (unsealed) blocks"},
+    };
+    return cli_dispatch("chain", subs, 1, argc, argv);
+}
