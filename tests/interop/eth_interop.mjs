@@ -7,7 +7,9 @@
 // 1337, its genesis and fork ID, given to JS as a custom chain); transactions
 // from JS reach us (pushed in full, and announced then fetched from JS) and
 // ours reach JS (pushed in full; a large one announced, then served to JS's
-// GetPooledTransactions); a JS peer on another network is refused with
+// GetPooledTransactions); blocks both ways (NewBlock, NewBlockHashes with the
+// fetch of header and body, GetBlockHeaders/GetBlockBodies served); a JS peer
+// on another network is refused with
 // "subprotocol error" and JS understands why.
 import { RLPx, ETH } from '@ethereumjs/devp2p'
 import { Common, Mainnet, createCustomCommon } from '@ethereumjs/common'
@@ -15,11 +17,12 @@ import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, hexToBytes, intToBytes, utf8ToBytes } from '@ethereumjs/util'
 import { keccak256 } from 'ethereum-cryptography/keccak.js'
 import { secp256k1 } from 'ethereum-cryptography/secp256k1.js'
-import { work, log, check, run, start, sleep, waitFor, finish, join } from './common.mjs'
+import { work, log, check, run, start, sleep, waitFor, finish, join, readFileSync } from './common.mjs'
 
 const base = 22000 + Math.floor(Math.random() * 3000) * 3
 const hex = (b) => bytesToHex(b).slice(2)
-const C = { STATUS: 0, TX: 2, ANNOUNCE: 8, GET_POOLED: 9, POOLED: 10 }
+const C = { STATUS: 0, NEW_BLOCK_HASHES: 1, TX: 2, GET_HEADERS: 3, HEADERS: 4, GET_BODIES: 5, BODIES: 6, NEW_BLOCK: 7,
+  ANNOUNCE: 8, GET_POOLED: 9, POOLED: 10 }
 
 function devnetCommon(forkHash, chainId) {
   // Every fork at genesis: one fork hash (CRC32 of the genesis hash), no next fork.
@@ -138,6 +141,56 @@ async function main() {
   // B learns the pool's transactions: announced to a new peer.
   check(await waitFor('B announce', () => B.msgs.some((m) => m.code === C.ANNOUNCE), 3000),
     'a new peer gets the pool announced')
+
+  // Blocks (the devnet is before the merge). A chain file of 3 blocks made by our CLI.
+  const chainFile = join(work, 'chain.rlp')
+  await run(['chain', 'make', '--blocks', '3', '--out', chainFile])
+  const blocks = []
+  let rest = new Uint8Array(readFileSync(chainFile))
+  while (rest.length) {
+    const { data, remainder } = RLP.decode(rest, true)
+    blocks.push(data)
+    rest = remainder
+  }
+  const blockHash = (blk) => bytesToHex(keccak256(RLP.encode(blk[0])))
+  log(`chain file: ${blocks.length} blocks, first ${blockHash(blocks[0]).slice(0, 12)}...`)
+  const ethB = B.eths[0]
+  // JS A -> us: NewBlock(1). We import it and pass it on to B in full (B is the only peer without it).
+  ethA.sendMessage(C.NEW_BLOCK, [blocks[0], intToBytes(2 * 131072)])
+  check(await waitFor('block 1', () => events().some((e) => e.event === 'block' && e.number === 1), 3000),
+    'a NewBlock from JS extended our chain')
+  const b1 = events().find((e) => e.event === 'block' && e.number === 1)
+  check(b1?.hash === blockHash(blocks[0]) && b1?.how === 'broadcast', `block event: ${JSON.stringify(b1)}`)
+  check(await waitFor('B NewBlock', () => B.msgs.some((m) => m.code === C.NEW_BLOCK &&
+    bytesToHex(keccak256(RLP.encode(m.payload[0][0]))) === blockHash(blocks[0])), 3000), 'we passed the block on to JS B (NewBlock)')
+  // JS A -> us: NewBlockHashes(2). We ask A for its header and body, then import it.
+  ethA.events.on('message', (code, payload) => {
+    if (code === C.GET_HEADERS) ethA.sendMessage(C.HEADERS, [payload[0], [blocks[1][0]]])
+    if (code === C.GET_BODIES) ethA.sendMessage(C.BODIES, [payload[0], [[blocks[1][1], blocks[1][2]]]])
+  })
+  ethA.sendMessage(C.NEW_BLOCK_HASHES, [[keccak256(RLP.encode(blocks[1][0])), intToBytes(2)]])
+  check(await waitFor('block 2', () => events().some((e) => e.event === 'block' && e.number === 2 && e.how === 'fetched'), 3000),
+    'an announced block (NewBlockHashes) was fetched from JS and imported')
+  // Us -> both JS peers: block 3 submitted over RPC; two peers lack it: one NewBlock, one NewBlockHashes.
+  const hex3 = bytesToHex(RLP.encode(blocks[2]))
+  const sb = await run(['rpc', '--ipc', join(work, 'n', 'ethp2p.ipc'), 'ethp2p_submitBlock', JSON.stringify([hex3])])
+  check(sb.code === 0, `block 3 submitted: ${sb.out.trim()}`)
+  const got = (js, code) => js.msgs.some((m) => m.code === code && (code === C.NEW_BLOCK
+    ? bytesToHex(keccak256(RLP.encode(m.payload[0][0]))) === blockHash(blocks[2])
+    : m.payload.some(([h]) => bytesToHex(h) === blockHash(blocks[2]))))
+  check(await waitFor('block 3 out', () => (got(A, C.NEW_BLOCK) && got(B, C.NEW_BLOCK_HASHES)) ||
+    (got(B, C.NEW_BLOCK) && got(A, C.NEW_BLOCK_HASHES)), 3000), 'block 3 reached one JS peer in full and the other as a hash')
+  // JS asks us for headers 1..3 and a body.
+  ethB.sendMessage(C.GET_HEADERS, [intToBytes(11), [intToBytes(1), intToBytes(3), new Uint8Array(), new Uint8Array()]])
+  ethB.sendMessage(C.GET_BODIES, [intToBytes(12), [keccak256(RLP.encode(blocks[1][0]))]])
+  check(await waitFor('headers', () => B.msgs.some((m) => m.code === C.HEADERS) && B.msgs.some((m) => m.code === C.BODIES), 3000),
+    'we answered GetBlockHeaders and GetBlockBodies')
+  const hs = B.msgs.find((m) => m.code === C.HEADERS)?.payload
+  check(hs && bytesToHex(hs[0]) === '0x0b' && hs[1].length === 3 &&
+    hs[1].every((h, i) => bytesToHex(keccak256(RLP.encode(h))) === blockHash(blocks[i])), 'BlockHeaders: blocks 1..3 in order')
+  const bs = B.msgs.find((m) => m.code === C.BODIES)?.payload
+  check(bs && bs[1].length === 1 && bytesToHex(RLP.encode(bs[1][0])) === bytesToHex(RLP.encode([blocks[1][1], blocks[1][2]])),
+    'BlockBodies: the body of block 2')
 
   // A JS peer on another network: refused with "subprotocol error" (0x10), understood by JS.
   const X = jsPeer(base + 3, 'c3'.repeat(32), devnetCommon(forkHash, 5), genesis)
