@@ -44,6 +44,7 @@ enum {
     ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE = 16, /* NewBlock(Hashes) after the merge: then dropped */
     ETHP2P_ETH_KNOWN_BLOCKS = 1024,
     ETHP2P_ETH_BLOCK_FETCH_TIMEOUT_MS = 5000,
+    ETHP2P_ETH_RANGE_UPDATE_BLOCKS = 32,    /* eth/69: BlockRangeUpdate when the head moved this far */
 };
 
 /** How a transaction reached us. */
@@ -109,6 +110,14 @@ int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t n
 void ethp2p_eth_set_head(ethp2p_eth *e, uint64_t number, uint64_t time, const uint8_t hash[32]);
 
 const ethp2p_chain_config *ethp2p_eth_get_chain(const ethp2p_eth *e);
+/**
+ * The peer set. ethp2p_eth_peers_without: the ready peers not known to have
+ * the transaction (block = 0) or block (block = 1); fills up to max handles,
+ * returns the count. ethp2p_eth_best_peer: the peer with the best head (highest
+ * total difficulty where known, else the highest latest block), or NULL.
+ */
+size_t ethp2p_eth_peers_without(const ethp2p_eth *e, const uint8_t hash[32], int block, void **out, size_t max);
+void *ethp2p_eth_best_peer(const ethp2p_eth *e);
 /** A block from the user (e.g. a devnet's producer): inserted if it extends the chain, then propagated. */
 int ethp2p_eth_submit_block(ethp2p_eth *e, const uint8_t *rlp, size_t len, uint64_t now_ms);
 

@@ -47,6 +47,13 @@ static void propagate(ethp2p_eth *e, uint64_t number)
     uint8_t td[32];
     ethp2p_chain_td(c, td);
     size_t sent = 0;
+    /* eth/69 peers hear no NewBlock: they get our range when the head moved 32 blocks. */
+    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (!p->ready || p->dropped || p->version < 69 || h.number < p->range_sent + ETHP2P_ETH_RANGE_UPDATE_BLOCKS) continue;
+        p->range_sent = h.number;
+        if (ethp2p_eth_range_encode(0, h.number, h.hash, &e->w) == 0) (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_RANGE_UPDATE);
+        else ethp2p_rlp_writer_reset(&e->w);
+    }
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
         if (!speaks_blocks(p) || hashset_has(&p->known_blocks, h.hash)) continue;
         (void)hashset_add(&p->known_blocks, h.hash);
@@ -116,6 +123,14 @@ static void on_new_block(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         return;
     }
     e->stats.blocks_in++;
+    ethp2p_rlp_item td;
+    ethp2p_header h;
+    if (ethp2p_rlp_iter_expect(&it, &td) == 0 && ethp2p_rlp_get_uint_be(&td, p->head_td, 32) == 0 &&
+        ethp2p_rlp_iter_list(&block, &it) == 0 && ethp2p_rlp_iter_expect(&it, &td) == 0 &&
+        ethp2p_header_decode(td.raw, td.raw_len, &h) == 0) {
+        memcpy(p->head_hash, h.hash, 32); /* the sender's head is now this block */
+        p->head_number = h.number;
+    }
     import(e, p, block.raw, block.raw_len, ETHP2P_ETH_TX_BROADCAST);
 }
 

@@ -431,6 +431,9 @@ static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     }
     p->ready = 1;
     e->nready++;
+    memcpy(p->head_td, st.td, 32);
+    memcpy(p->head_hash, st.head, 32);
+    p->head_number = st.latest;
     if (e->cfg.on_ready) e->cfg.on_ready(e->cfg.ctx, p->handle, &st);
     /* Announce what the pool holds, newest first. */
     size_t n = 0;
@@ -658,7 +661,12 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
     case ETHP2P_ETH_BLOCK_RANGE_UPDATE: {
         uint64_t lo, hi;
         uint8_t h[32];
-        if (ethp2p_eth_range_decode(data, len, &lo, &hi, h)) eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "invalid BlockRangeUpdate");
+        if (ethp2p_eth_range_decode(data, len, &lo, &hi, h)) {
+            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "invalid BlockRangeUpdate");
+        } else {
+            p->head_number = hi;
+            memcpy(p->head_hash, h, 32);
+        }
         break;
     }
     default: break; /* responses we did not ask for */
@@ -746,6 +754,38 @@ static uint64_t tick(ethp2p_eth *e, uint64_t now_ms)
     for (fetch *f = e->fetches; f; f = f->next)
         if (!f->asked && f->due < next) next = f->due > now_ms ? f->due : now_ms + 1;
     return next;
+}
+
+/* ---- the peer set ---- */
+
+size_t ethp2p_eth_peers_without(const ethp2p_eth *e, const uint8_t hash[32], int block, void **out, size_t max)
+{
+    size_t n = 0;
+    for (const ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (!p->ready || p->dropped) continue;
+        if (hashset_has(block ? &p->known_blocks : &p->known, hash)) continue;
+        if (n < max) out[n] = p->handle;
+        n++;
+    }
+    return n;
+}
+
+void *ethp2p_eth_best_peer(const ethp2p_eth *e)
+{
+    const ethp2p_eth_peer *best = NULL;
+    for (const ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+        if (!p->ready || p->dropped) continue;
+        if (!best) {
+            best = p;
+            continue;
+        }
+        /* Compare total difficulty where both sent one (eth/66-68), else the latest block number. */
+        static const uint8_t zero[32];
+        int have_td = memcmp(p->head_td, zero, 32) && memcmp(best->head_td, zero, 32);
+        int better = have_td ? memcmp(p->head_td, best->head_td, 32) > 0 : p->head_number > best->head_number;
+        if (better) best = p;
+    }
+    return best ? best->handle : NULL;
 }
 
 /* ---- accessors ---- */

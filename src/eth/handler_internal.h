@@ -22,6 +22,10 @@ struct ethp2p_eth_peer {
     int ready, dropped, removed;
     uint64_t status_deadline;
     uint32_t block_msgs;
+    /* Its head as it told us: total difficulty (eth/66-68, updated by NewBlock), or the
+     * latest block number (eth/69, updated by BlockRangeUpdate). */
+    uint8_t head_td[32], head_hash[32];
+    uint64_t head_number, range_sent;
     hashset known, sent_full;
     hashq q_full, q_ann;
     /* The outstanding GetPooledTransactions. */

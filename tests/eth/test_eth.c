@@ -400,6 +400,14 @@ static void test_transaction_penalties(void **state)
     ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, d, n, T0);
     assert_true(S[0].dropped);
     free_sides(2);
+    /* A message over 10 MiB: dropped before it is parsed. */
+    make_pair(68, &chain, &chain);
+    deliver(T0);
+    uint8_t *huge = calloc(1, ETHP2P_ETH_MAX_MESSAGE + 1);
+    ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, huge, ETHP2P_ETH_MAX_MESSAGE + 1, T0);
+    free(huge);
+    assert_true(S[0].dropped);
+    free_sides(2);
     /* Post-merge: a peer that keeps sending NewBlock is dropped. */
     make_pair(68, &chain, &chain);
     deliver(T0);
@@ -601,6 +609,24 @@ static void test_block_propagation(void **state)
     assert_int_equal(blocks_seen[1] + blocks_seen[2] + blocks_seen[3], 3);
     assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->blocks_out, 1);
     assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->block_hashes_out, 2);
+    /* The peer set: nobody lacks block 1 now; an unknown hash is lacked by all three. */
+    void *lack[4];
+    uint8_t other_hash[32] = {0x77};
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, ethp2p_chain_head(chains[0])->hash, 1, lack, 4), 0);
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 1, lack, 4), 3);
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 0, lack, 4), 3);
+    /* Side 2 makes block 2: its NewBlock raises its total difficulty in 0's view: the best peer. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_make_child(chains[2], NULL, NULL, 0, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    assert_int_equal(ethp2p_eth_submit_block(S[2].eth, b, bl, T0), 0);
+    deliver(T0);
+    assert_ptr_equal(ethp2p_eth_best_peer(S[0].eth), &S[2]);
+    assert_true(ethp2p_chain_head(chains[0])->number == 2);
+    deliver(T0);
+    deliver(T0);
+    deliver(T0);
+    for (int i = 0; i < 4; i++) assert_true(ethp2p_chain_head(chains[i])->number == 2);
     /* A NewBlock whose ommers do not match its header's ommers hash: the sender is dropped. */
     ethp2p_rlp_writer_reset(&w);
     assert_int_equal(ethp2p_chain_make_child(chains[1], NULL, NULL, 0, &w), 0);
@@ -632,6 +658,49 @@ static void test_block_propagation(void **state)
         ethp2p_chain_free(chains[i]);
         chains[i] = NULL;
     }
+    ethp2p_genesis_info_clear(&gi);
+}
+
+static void test_range_update_eth69(void **state)
+{
+    (void)state;
+    /* eth/69 on a pre-merge chain: no NewBlock; BlockRangeUpdate once the head moved 32 blocks. */
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    char err[64];
+    assert_int_equal(ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &dev, &gi, err, sizeof(err)), 0);
+    nbox = 0;
+    memset(view, 0, sizeof(view));
+    chains[0] = ethp2p_chain_new(gi.header, gi.header_len);
+    make_side(0, &dev);
+    make_side(1, &dev);
+    connect(0, 1, 69);
+    deliver(T0);
+    assert_true(S[0].ready && S[1].ready);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    int ranges = 0, newblocks = 0;
+    for (int i = 1; i <= 40; i++) {
+        ethp2p_rlp_writer_reset(&w);
+        assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+        const uint8_t *b;
+        size_t bl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
+        for (size_t k = 0; k < nbox; k++) {
+            ranges += box[k].code == ETHP2P_ETH_BLOCK_RANGE_UPDATE;
+            newblocks += box[k].code == ETHP2P_ETH_NEW_BLOCK || box[k].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
+        }
+        deliver(T0);
+        assert_false(S[1].dropped); /* a valid update */
+        if (i == 31) assert_int_equal(ranges, 0);
+    }
+    assert_int_equal(ranges, 1); /* at block 32 */
+    assert_int_equal(newblocks, 0);
+    ethp2p_rlp_writer_clear(&w);
+    free_sides(2);
+    ethp2p_chain_free(chains[0]);
+    chains[0] = NULL;
     ethp2p_genesis_info_clear(&gi);
 }
 
@@ -684,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_fetch_timeout_retries_other_announcer),
         cmocka_unit_test(test_backpressure),
         cmocka_unit_test(test_block_propagation),
+        cmocka_unit_test(test_range_update_eth69),
         cmocka_unit_test(test_propagation_sim),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
