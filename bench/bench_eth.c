@@ -14,6 +14,7 @@
 #include "ethp2p/keccak.h"
 #include "ethp2p/key.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,29 @@ int main(int argc, char **argv)
     bench_row("eth transactions relayed (decode+recover+pool+broadcast)", 1 / per_tx, "tx/s", bound,
               "1 recovery + 27 keccak per tx");
     printf("  (sends encoded: %.1f MiB)\n", (double)sent_bytes / 1048576.0);
+    /* eth state per idle peer (after its Status), on top of the RLPx connection's. */
+    ethp2p_eth_free(eth);
+    eth = NULL;
+    setup_handler();
+    size_t n = budget < 1 ? 100 : 2000;
+    static int more[2000];
+    ethp2p_eth_status st;
+    ethp2p_eth_our_status(eth, 68, &st);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    const uint8_t *d;
+    size_t dl;
+    if (ethp2p_eth_status_encode(&st, &w) || ethp2p_rlp_writer_finish(&w, &d, &dl)) return 1;
+    struct mallinfo2 before = mallinfo2();
+    for (size_t i = 0; i < n; i++) {
+        uint8_t id[32] = {(uint8_t)i, (uint8_t)(i >> 8), 0x77};
+        ethp2p_eth_peer *p = ethp2p_eth_peer_add(eth, &more[i], id, 68, now);
+        ethp2p_eth_receive(eth, p, ETHP2P_ETH_STATUS, d, dl, now);
+    }
+    struct mallinfo2 after = mallinfo2();
+    ethp2p_rlp_writer_clear(&w);
+    bench_row("eth state per idle peer (heap, after Status)", (double)(after.uordblks - before.uordblks) / (double)n / 1024,
+              "KiB", 32, "target with RLPx: under 32 KiB");
     ethp2p_eth_free(eth);
     for (size_t i = 0; i < nmsgs; i++) free(msgs[i]);
     free(msgs);

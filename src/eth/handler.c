@@ -106,6 +106,7 @@ static void release_request(ethp2p_eth *e, ethp2p_eth_peer *p)
 
 static void peer_free(ethp2p_eth_peer *p)
 {
+    free(p->req);
     eth_blocks_peer_free(p);
     hashset_clear(&p->known);
     hashset_clear(&p->sent_full);
@@ -689,6 +690,7 @@ static void request_batches(ethp2p_eth *e)
             if (p->dropped || !p->ready || (p->nreq && p->req_deadline) || p->nreq == ETHP2P_ETH_FETCH_MAX_HASHES ||
                 p->req_bytes >= ETHP2P_ETH_FETCH_MAX_BYTES)
                 continue;
+            if (!p->req && !(p->req = malloc(ETHP2P_ETH_FETCH_MAX_HASHES * 32))) continue;
             memcpy(p->req[p->nreq++], f->hash, 32);
             p->req_bytes += f->size ? f->size : 1024;
             f->asked = p;

@@ -31,7 +31,7 @@ struct ethp2p_eth_peer {
     /* The outstanding GetPooledTransactions. */
     uint64_t req_id, req_deadline;
     size_t nreq, req_bytes;
-    uint8_t req[ETHP2P_ETH_FETCH_MAX_HASHES][32];
+    uint8_t (*req)[32];        /* ETHP2P_ETH_FETCH_MAX_HASHES entries, allocated on the first request */
     /* Blocks (pre-merge): what the peer knows, and the block being fetched from it. */
     hashset known_blocks;
     struct {
