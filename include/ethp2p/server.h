@@ -3,7 +3,7 @@
  * RLPx (TCP) listening and dialling, the dial scheduler, admission limits,
  * dial-race resolution, and events for the layers above. Runs on a libuv loop.
  *
- * UDP and TCP share one port. Sub-protocols are declared as capabilities; a
+ * UDP and TCP share one port unless a discovery port is given. Sub-protocols are declared as capabilities; a
  * peer is added once its Hello passed and it shares at least one of them.
  */
 #ifndef ETHP2P_SERVER_H
@@ -38,7 +38,8 @@ typedef struct ethp2p_server_config {
     ethp2p_privkey key;
     const char *client_name;
     ethp2p_ip listen_ip;
-    uint16_t port;                     /* TCP and UDP; 0 = any free port */
+    uint16_t port;                     /* TCP (and UDP unless discovery_port); 0 = any free port */
+    uint16_t discovery_port;           /* UDP for discovery; 0 = the TCP port */
     ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific */
     size_t max_peers, max_pending;
     const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;

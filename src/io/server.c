@@ -330,19 +330,21 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
     uint16_t port = ethp2p_rlpx_listener_port(s->listener);
     ethp2p_ip adv = cfg->advertise_ip.family ? cfg->advertise_ip : cfg->listen_ip;
     if (ethp2p_ip_is_unspecified(&adv)) memset(&adv, 0, sizeof(adv));
-    if ((rc = ethp2p_enode_init(&s->self, &pub, adv.family ? &adv : NULL, port, port))) goto fail;
+    uint16_t udp_port = cfg->discovery_port ? cfg->discovery_port : port;
+    if ((rc = ethp2p_enode_init(&s->self, &pub, adv.family ? &adv : NULL, port, udp_port))) goto fail;
     if (!cfg->no_discovery) {
         ethp2p_discv4_config d;
         memset(&d, 0, sizeof(d));
         d.key = cfg->key;
         d.ip = adv;
-        d.udp_port = d.tcp_port = port;
+        d.udp_port = udp_port;
+        d.tcp_port = port;
         d.bootnodes = cfg->bootnodes;
         d.nbootnodes = cfg->nbootnodes;
         d.db = cfg->db;
         d.netrestrict = cfg->netrestrict;
         ethp2p_random_seed_u64(&d.seed);
-        if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, port, &s->udp))) goto fail;
+        if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, udp_port, &s->udp))) goto fail;
         ethp2p_discv4_start(ethp2p_discv4_udp_core(s->udp), ethp2p_io_now_ms());
         ethp2p_discv4_udp_poke(s->udp);
     }

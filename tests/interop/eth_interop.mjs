@@ -65,7 +65,8 @@ async function main() {
   await run(['key', 'generate', join(work, 'kN')])
   await run(['key', 'generate', join(work, 'sender')])
   const N = await start('ethp2p-node', ['node', '--devnet', '--datadir', join(work, 'n'), '--listenaddr', '127.0.0.1',
-    '--port', String(base), '--nodiscover', '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN')])
+    '--port', String(base), '--nodiscover', '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN'),
+    '--http', '--http.port', String(base + 9)])
   const npub = N.first.match(/^enode:\/\/([0-9a-f]{128})@/)[1]
   const startLine = N.rec.err.split('\n').find((l) => l.includes('msg="started"')) ?? ''
   const genesis = hexToBytes(startLine.match(/genesis=(0x[0-9a-f]{64})/)[1])
@@ -113,10 +114,15 @@ async function main() {
   check(await waitFor('tx2', () => events().some((e) => e.event === 'tx' && e.hash === txHash(t2) && e.how === 'fetched'), 3000),
     'the announced transaction reached us, fetched')
 
-  // Us -> JS, in full (one peer: it is a direct peer).
+  // Us -> JS, in full (one peer: it is a direct peer); submitted over HTTP JSON-RPC this time.
   const [t3] = await txs(sender, 1, 2)
-  const sent = await run(['rpc', '--ipc', join(work, 'n', 'ethp2p.ipc'), 'eth_sendRawTransaction', JSON.stringify([bytesToHex(t3)])])
-  check(sent.code === 0 && sent.out.includes(txHash(t3)), `submitted over IPC: ${sent.out.trim()}`)
+  const http = await fetch(`http://127.0.0.1:${base + 9}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [bytesToHex(t3)] }) }).then((r) => r.json())
+  check(http.result === txHash(t3), `submitted over HTTP: ${JSON.stringify(http)}`)
+  const peersHttp = await fetch(`http://127.0.0.1:${base + 9}/`, { method: 'POST',
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'admin_peers' }) }).then((r) => r.json())
+  check(peersHttp.result?.length === 1 && peersHttp.result[0].caps.includes('eth/68') && peersHttp.result[0].network.inbound === true,
+    `admin_peers over HTTP: ${JSON.stringify(peersHttp.result?.[0]?.network)}`)
   check(await waitFor('JS got t3', () => A.msgs.some((m) => m.code === C.TX && m.payload.some((t) => txHash(t) === txHash(t3))), 3000),
     'our transaction reached JS in full (Transactions)')
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 20 `ethp2p node` processes (discovery + RLPx + eth) on loopback: node 0 is
 # everyone's bootnode; each dials what discovery finds. Every node must reach
-# its dial target (maxpeers 9 -> 3 outbound) and hold peers over RLPx.
+# its dial target (maxpeers 9 -> 3 outbound) and hold peers over RLPx. Half of
+# them run discovery on a UDP port of its own.
 #
 #   nodes 1..19 --discv4--> node 0 ; then RLPx between whoever discovery yields
 set -euo pipefail
@@ -9,7 +10,7 @@ cli=${1:?usage: test_p2p_20.sh PATH-TO-ethp2p}
 N=${N:-20}
 . "$(dirname "$0")/lib.sh"
 net_init p2p20
-base=$(net_base 30)
+base=$(net_base 530)
 run() { # index, extra args...
   local i=$1; shift
   net_spawn "$work/log$i" "$cli" node --devnet --datadir "$work/d$i" --listenaddr 127.0.0.1 --port $((base + i)) \
@@ -17,7 +18,11 @@ run() { # index, extra args...
 }
 run 0
 boot=$(net_self "$work/log0")
-for i in $(seq 1 $((N - 1))); do run "$i" --bootnodes "$boot"; done
+# Odd nodes use a separate UDP port for discovery (--discovery.port): their enode carries ?discport=.
+for i in $(seq 1 $((N - 1))); do
+  if [ $((i % 2)) -eq 1 ]; then run "$i" --bootnodes "$boot" --discovery.port $((base + 500 + i))
+  else run "$i" --bootnodes "$boot"; fi
+done
 ok=0
 for _ in $(seq 60); do
   sleep 1

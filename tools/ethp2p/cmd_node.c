@@ -220,7 +220,7 @@ int cmd_node(int argc, char **argv)
         [F_DATADIR] = {"datadir", "DIR", "data directory: node key, node database, IPC socket (default ~/.ethp2p/NETWORK)", NULL},
         [F_NODEKEY] = {"nodekey", "FILE", "node key file (default DATADIR/nodekey, created on first start)", NULL},
         [F_PORT] = {"port", "PORT", "TCP and UDP port (default 30303; 0 = any free port)", NULL},
-        [F_DISCPORT] = {"discovery.port", "PORT", "UDP discovery port (must equal --port for now)", NULL},
+        [F_DISCPORT] = {"discovery.port", "PORT", "UDP discovery port (default: the same as --port)", NULL},
         [F_LISTEN] = {"listenaddr", "IP", "address to listen on (default 0.0.0.0)", NULL},
         [F_BOOTNODES] = {"bootnodes", "ENODES", "comma-separated enode URLs (default: the network's public bootnodes)", NULL},
         [F_NODISCOVER] = {"nodiscover", NULL, "no discovery: only static peers and inbound connections", NULL},
@@ -280,14 +280,8 @@ int cmd_node(int argc, char **argv)
     uint64_t v;
     uint16_t port = 30303;
     if (flags[F_PORT].value && cli_parse_port("port", flags[F_PORT].value, &port)) return CLI_USAGE;
-    if (flags[F_DISCPORT].value) {
-        uint16_t dp;
-        if (cli_parse_port("discovery.port", flags[F_DISCPORT].value, &dp)) return CLI_USAGE;
-        if (dp != port) {
-            cli_error("--discovery.port: discovery shares the TCP port for now; use --port %u or leave it out", dp);
-            return CLI_USAGE;
-        }
-    }
+    if (flags[F_DISCPORT].value && cli_parse_port("discovery.port", flags[F_DISCPORT].value, &cfg.server.discovery_port))
+        return CLI_USAGE;
     cfg.server.port = port;
     cfg.server.max_peers = 50;
     if (flags[F_MAXPEERS].value) {
