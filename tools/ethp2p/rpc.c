@@ -246,6 +246,14 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = buf->base ? suggested : 0;
 }
 
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    uv_handle_t *h = (uv_handle_t *)req->handle;
+    if (!uv_is_closing(h)) uv_close(h, on_client_closed);
+    free(req);
+}
+
 /* IPC: consecutive JSON values on the stream. */
 static void serve_ipc(client *c)
 {
@@ -257,7 +265,17 @@ static void serve_ipc(client *c)
         if (!c->len) return;
         json_error_t e;
         json_t *v = json_loadb(c->buf, c->len, JSON_DISABLE_EOF_CHECK, &e);
-        if (!v) return; /* incomplete (or garbage: the size cap ends it) */
+        if (!v) {
+            if ((size_t)e.position >= c->len) return; /* incomplete: wait for more */
+            /* A syntax error before the end: answer it and hang up (the stream cannot resync). */
+            static const char perr[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"parse error\"}}\n";
+            char *out = strdup(perr);
+            if (out) write_text(c, out, sizeof(perr) - 1);
+            c->len = 0;
+            uv_shutdown_t *sd = malloc(sizeof(*sd));
+            if (sd && uv_shutdown(sd, (uv_stream_t *)&c->h, on_shutdown)) free(sd);
+            return;
+        }
         size_t used = (size_t)e.position;
         json_decref(v);
         char *out = rpc_handle_text(c->r, c->buf, used);
@@ -268,14 +286,6 @@ static void serve_ipc(client *c)
         memmove(c->buf, c->buf + used, c->len - used);
         c->len -= used;
     }
-}
-
-static void on_shutdown(uv_shutdown_t *req, int status)
-{
-    (void)status;
-    uv_handle_t *h = (uv_handle_t *)req->handle;
-    if (!uv_is_closing(h)) uv_close(h, on_client_closed);
-    free(req);
 }
 
 /* HTTP: one POST with a Content-Length, answered, then the connection closes. */
