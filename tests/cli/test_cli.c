@@ -234,6 +234,65 @@ static void test_sim_discv4_prints_json(void **state)
     free(again);
 }
 
+static void test_tx_chain_node_usage(void **state)
+{
+    (void)state;
+    char *out, *err;
+    write_vector_key();
+    /* tx make -> tx decode: the sender is the key's address, the chain and nonce as asked. */
+    assert_int_equal(tu_run_cli(&out, NULL, "tx", "make", "--key", keyfile, "--chainid", "5", "--nonce", "7", NULL), 0);
+    out[strcspn(out, "\n")] = '\0';
+    char *dec;
+    assert_int_equal(tu_run_cli(&dec, NULL, "tx", "decode", out, NULL), 0);
+    assert_non_null(strstr(dec, "\"chainId\":5"));
+    assert_non_null(strstr(dec, "\"nonce\":7"));
+    assert_non_null(strstr(dec, "\"type\":2"));
+    free(dec);
+    free(out);
+    /* Three transactions with --count: three lines, consecutive nonces. */
+    assert_int_equal(tu_run_cli(&out, NULL, "tx", "make", "--key", keyfile, "--count", "3", NULL), 0);
+    int lines = 0;
+    for (char *p = out; *p; p++) lines += *p == '\n';
+    assert_int_equal(lines, 3);
+    free(out);
+    /* Errors: exit 2 for usage, 1 for bad data, each with a message. */
+    assert_int_equal(tu_run_cli(NULL, &err, "tx", "make", NULL), 2);
+    assert_non_null(strstr(err, "--key"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "tx", "decode", "0x02c0", NULL), 1);
+    assert_non_null(strstr(err, "invalid transaction"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "chain", "make", NULL), 2);
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "node", "--mainnet", "--sepolia", NULL), 2);
+    assert_non_null(strstr(err, "choose one network"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "node", "--genesis", "/nonexistent/genesis.json", NULL), 2);
+    assert_non_null(strstr(err, "cannot read"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "node", "--devnet", "--netrestrict", "10.0.0.0/33", NULL), 2);
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "rpc", "net_version", NULL), 2);
+    free(err);
+    char ipc[160];
+    snprintf(ipc, sizeof(ipc), "%s/none.ipc", dir);
+    assert_int_equal(tu_run_cli(NULL, &err, "rpc", "--ipc", ipc, "net_version", NULL), 1);
+    assert_non_null(strstr(err, "is the node running"));
+    free(err);
+    assert_int_equal(tu_run_cli(NULL, &err, "sim", "broadcast", "--nodes", "1", NULL), 2);
+    free(err);
+    /* A chain file for the devnet, written and reported. */
+    char chain[160];
+    snprintf(chain, sizeof(chain), "%s/chain.rlp", dir);
+    assert_int_equal(tu_run_cli(&out, NULL, "chain", "make", "--blocks", "4", "--txs", "2", "--key", keyfile, "--out", chain, NULL), 0);
+    assert_non_null(strstr(out, "\"number\":4"));
+    free(out);
+    struct stat st;
+    assert_int_equal(stat(chain, &st), 0);
+    assert_true(st.st_size > 4 * 500);
+    unlink(chain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_enr_decode_errors),
         cmocka_unit_test(test_rlpdump),
         cmocka_unit_test(test_usage_errors_and_help),
+        cmocka_unit_test(test_tx_chain_node_usage),
         cmocka_unit_test(test_discv4_commands_fail_clearly),
         cmocka_unit_test(test_sim_discv4_prints_json),
     };
