@@ -153,6 +153,11 @@ static void on_new_block_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t
         }
         (void)hashset_add(&p->known_blocks, hash);
         if (p->bf.active || number != head->number + 1 || ethp2p_chain_has(e->cfg.blocks, hash)) continue;
+        /* One fetch per block: if another peer is already asked for it, wait for that. */
+        int asked = 0;
+        for (const ethp2p_eth_peer *q = e->peers; q && !asked; q = q->next)
+            asked = q->bf.active && memcmp(q->bf.hash, hash, 32) == 0;
+        if (asked) continue;
         /* Fetch it from this peer: its header and its body. */
         p->bf.active = 1;
         memcpy(p->bf.hash, hash, 32);

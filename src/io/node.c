@@ -197,8 +197,11 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
         return ETHP2P_ENOMEM;
     }
     ethp2p_server_config sc = cfg->server;
+    /* eth/69 has no block propagation: a network before the merge runs eth/68 and below. */
     sc.protocols = ethp2p_eth_protocols;
     sc.nprotocols = ethp2p_eth_nprotocols;
+    if (!cfg->chain.post_merge)
+        while (sc.nprotocols && sc.protocols[0].version >= 69) sc.protocols++, sc.nprotocols--;
     sc.ctx = n;
     sc.on_peer_added = on_peer_added;
     sc.on_peer_removed = on_peer_removed;

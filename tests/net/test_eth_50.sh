@@ -6,6 +6,8 @@
 # transaction; the test prints the time to full coverage and the messages
 # sent per transaction (full pushes, hash announcements, fetch requests), and
 # asserts that no node received a transaction in full twice from one peer.
+# Then 5 blocks made at node 0 must reach every node's head (NewBlock to
+# floor(sqrt(n)) peers, hashes to the rest, announced blocks fetched).
 set -euo pipefail
 cli=${1:?usage: test_eth_50.sh PATH-TO-ethp2p}
 N=${N:-50}
@@ -88,5 +90,34 @@ awk -v f="$full" -v a="$ann" -v r="$req" -v t="$TOTAL" -v n="$N" 'BEGIN {
     f / t, a / t, r / t, (f + a + r) / t, n }'
 echo "transactions fetched after an announcement: $fetched; received twice in full from one peer: $dup"
 [ "$dup" -eq 0 ]
+
+# Blocks (the devnet is before the merge): 5 blocks made at node 0 reach every node's head.
+"$cli" chain make --blocks 5 --out "$work/chain.rlp" >/dev/null
+tb0=$(now)
+# Submit them one by one over IPC (block RLP items, hex): split the chain file with the CLI's own decoder.
+i=0
+while read -r blk; do
+  "$cli" rpc --ipc "$work/d0/ethp2p.ipc" ethp2p_submitBlock "[\"$blk\"]" >/dev/null
+  i=$((i + 1))
+done < <("$cli" rlpdump --split "$work/chain.rlp")
+heads=0
+for _ in $(seq 60); do
+  heads=0
+  for n in $(seq 0 $((N - 1))); do
+    h=$(grep -o ' head=[0-9]*' "$work/log$n" | tail -1 | cut -d= -f2 || true)
+    [ -n "$h" ] && [ "$h" -ge 5 ] && heads=$((heads + 1))
+  done
+  [ "$heads" -eq "$N" ] && break
+  sleep 0.5
+done
+bfull=0; bhash=0; bfetch=0
+for n in $(seq 0 $((N - 1))); do
+  js=$("$cli" rpc --ipc "$work/d$n/ethp2p.ipc" ethp2p_stats)
+  bfull=$((bfull + $(echo "$js" | grep -o '"blocks_out":[0-9]*' | cut -d: -f2)))
+  bhash=$((bhash + $(echo "$js" | grep -o '"block_hashes_out":[0-9]*' | cut -d: -f2)))
+  bfetch=$((bfetch + $(echo "$js" | grep -o '"block_fetches":[0-9]*' | cut -d: -f2)))
+done
+echo "nodes at block 5: $heads of $N (blocks sent: $i; per block $((bfull / 5)) NewBlock, $((bhash / 5)) NewBlockHashes, $((bfetch / 5)) fetches)"
+[ "$heads" -eq "$N" ]
 for p in "${pids[@]}"; do kill -0 "$p"; done
 echo "50 eth nodes: passed"

@@ -65,15 +65,50 @@ static char *read_stdin(size_t *len)
     return buf;
 }
 
+/* --split FILE: a binary file of concatenated items (a chain file), one item per line in hex. */
+static int split_file(const char *path)
+{
+    ethp2p_buffer b;
+    ethp2p_buffer_init(&b, 0);
+    int rc = ethp2p_buffer_read_file(&b, path, 0);
+    if (rc) {
+        cli_error("cannot read %s: %s", path, ethp2p_strerror(rc));
+        ethp2p_buffer_clear(&b);
+        return CLI_FAIL;
+    }
+    size_t pos = 0;
+    while (pos < b.len) {
+        ethp2p_rlp_item item;
+        size_t rest;
+        if ((rc = ethp2p_rlp_decode_prefix(b.data + pos, b.len - pos, &item, &rest))) {
+            cli_error("invalid RLP at byte offset %zu: %s", pos, ethp2p_strerror(rc));
+            ethp2p_buffer_clear(&b);
+            return CLI_FAIL;
+        }
+        char *hex = malloc(2 * item.raw_len + 1);
+        ethp2p_hex_encode(item.raw, item.raw_len, hex);
+        printf("0x%s\n", hex);
+        free(hex);
+        pos += item.raw_len;
+    }
+    ethp2p_buffer_clear(&b);
+    return CLI_OK;
+}
+
 int cmd_rlpdump(int argc, char **argv)
 {
-    cli_command cmd = {"ethp2p rlpdump HEX",
+    enum { F_SPLIT, F_COUNT };
+    cli_flag flags[F_COUNT] = {
+        [F_SPLIT] = {"split", NULL, "HEX names a binary file of concatenated items (a chain file): print each in hex", NULL},
+    };
+    cli_command cmd = {"ethp2p rlpdump HEX | --split FILE",
                        "Prints the structure of RLP data given in hex (\"-\" reads hex from stdin).\n"
                        "Lists are indented; strings print as hex, and as text when printable.",
-                       NULL, 0, 1, 1};
+                       flags, F_COUNT, 1, 1};
     char *pos[1];
     int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
     if (rc >= 0) return rc;
+    if (flags[F_SPLIT].value) return split_file(pos[0]);
     size_t tlen;
     char *text = NULL;
     if (strcmp(pos[0], "-") == 0) {
