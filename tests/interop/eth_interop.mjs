@@ -9,6 +9,7 @@
 // ours reach JS (pushed in full; a large one announced, then served to JS's
 // GetPooledTransactions); blocks both ways (NewBlock, NewBlockHashes with the
 // fetch of header and body, GetBlockHeaders/GetBlockBodies served); a JS peer
+// speaking only eth/66 exchanges Status and has its announcement fetched; a JS peer
 // on another network is refused with
 // "subprotocol error" and JS understands why.
 import { RLPx, ETH } from '@ethereumjs/devp2p'
@@ -32,9 +33,9 @@ function devnetCommon(forkHash, chainId) {
     hardforks: names.map((name) => ({ name, block: 0, forkHash })) }, Mainnet, { hardfork: 'london' })
 }
 
-function jsPeer(port, privHex, common, genesis) {
+function jsPeer(port, privHex, common, genesis, cap = ETH.eth68) {
   const priv = hexToBytes('0x' + privHex)
-  const rlpx = new RLPx(priv, { capabilities: [ETH.eth68], common, listenPort: port, maxPeers: 10,
+  const rlpx = new RLPx(priv, { capabilities: [cap], common, listenPort: port, maxPeers: 10,
     clientId: utf8ToBytes('ethereumjs-devp2p/interop') })
   const js = { rlpx, enode: '', statuses: [], msgs: [], removed: [], eths: [] }
   rlpx.events.on('error', () => {})
@@ -197,6 +198,23 @@ async function main() {
   const bs = B.msgs.find((m) => m.code === C.BODIES)?.payload
   check(bs && bs[1].length === 1 && bytesToHex(RLP.encode(bs[1][0])) === bytesToHex(RLP.encode([blocks[1][1], blocks[1][2]])),
     'BlockBodies: the body of block 2')
+
+  // An older peer: JS speaking only eth/66. Status at 66; its announcement is hashes only
+  // (no types or sizes); we fetch it with a request ID and it arrives.
+  const D = jsPeer(base + 4, 'd4'.repeat(32), common, genesis, ETH.eth66)
+  await D.rlpx.connect({ id: hexToBytes('0x' + npub), address: '127.0.0.1', tcpPort: base })
+  check(await waitFor('D status', () => D.statuses.length > 0, 5000) &&
+    await waitFor('our 66', () => events().some((e) => e.event === 'status' && e.version === 66), 3000),
+    'eth/66: Status accepted both ways')
+  const ethD = D.eths[0]
+  const [t5] = await txs(sender, 1, 4)
+  ethD.events.on('message', (code, payload) => {
+    if (code === C.GET_POOLED) ethD.sendMessage(C.POOLED, [payload[0], [t5]])
+  })
+  ethD.sendMessage(C.ANNOUNCE, [keccak256(t5)])
+  check(await waitFor('t5', () => events().some((e) => e.event === 'tx' && e.hash === txHash(t5) && e.how === 'fetched'), 3000),
+    'eth/66: an announced hash (no type or size) was fetched from JS')
+  D.rlpx.destroy()
 
   // A JS peer on another network: refused with "subprotocol error" (0x10), understood by JS.
   const X = jsPeer(base + 3, 'c3'.repeat(32), devnetCommon(forkHash, 5), genesis)
