@@ -27,6 +27,18 @@ enum {
 
 enum ethp2p_conn_state { ETHP2P_CONN_HANDSHAKE, ETHP2P_CONN_HELLO, ETHP2P_CONN_ACTIVE, ETHP2P_CONN_CLOSED };
 
+/**
+ * A receive-memory budget shared by many connections (a server's). Each
+ * connection counts the bytes it holds of frames not yet complete. When the
+ * total is over `limit`, a connection holding more than limit / 16 is
+ * disconnected: one peer (or a few) cannot make the node buffer unbounded
+ * amounts by sending the first part of many large frames.
+ */
+typedef struct ethp2p_conn_budget {
+    size_t used, limit;
+    uint64_t refusals;
+} ethp2p_conn_budget;
+
 typedef struct ethp2p_conn_config {
     ethp2p_privkey key;
     int initiator;
@@ -34,6 +46,7 @@ typedef struct ethp2p_conn_config {
     const char *client_name;
     uint16_t listen_port;
     const ethp2p_protocol_spec *protocols; /* what we run */
+    ethp2p_conn_budget *budget;            /* optional, shared */
     size_t nprotocols;
     void *ctx;
     void (*send)(void *ctx, const uint8_t *data, size_t len);
@@ -72,6 +85,8 @@ const ethp2p_hello *ethp2p_conn_remote_hello(const ethp2p_conn *c);
 const ethp2p_pubkey *ethp2p_conn_remote_key(const ethp2p_conn *c);
 /** The capabilities both sides share. */
 size_t ethp2p_conn_shared(const ethp2p_conn *c, const ethp2p_shared_cap **caps);
+/** Bytes of incomplete input this connection holds. */
+size_t ethp2p_conn_buffered(const ethp2p_conn *c);
 /** Whether snappy is on (both Hellos at version 5 or more). */
 int ethp2p_conn_snappy(const ethp2p_conn *c);
 

@@ -48,7 +48,7 @@ void ethp2p_discv4_udp_close(ethp2p_discv4_udp *u);
 struct ethp2p_conn_config;
 typedef struct ethp2p_rlpx_tcp ethp2p_rlpx_tcp;
 
-/** Called once when a connection's socket is closed and its memory about to go. */
+/** Called once when a connection's socket is closed; its ethp2p_conn is already freed, the handle goes after. */
 typedef void (*ethp2p_rlpx_tcp_done_cb)(void *arg, ethp2p_rlpx_tcp *t);
 
 /**

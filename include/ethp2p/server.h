@@ -19,6 +19,9 @@ extern "C" {
 #endif
 
 #define ETHP2P_SERVER_DEFAULT_MAX_PENDING 50 /* handshakes under way at once */
+/* Bytes of incomplete frames all peers together may make us hold; over it, a peer holding more
+ * than 1/16 of it is dropped (see ethp2p_conn_budget). */
+#define ETHP2P_SERVER_DEFAULT_RECV_BUDGET (64u * 1024 * 1024)
 
 typedef struct ethp2p_server ethp2p_server;
 
@@ -42,6 +45,7 @@ typedef struct ethp2p_server_config {
     uint16_t discovery_port;           /* UDP for discovery; 0 = the TCP port */
     ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific */
     size_t max_peers, max_pending;
+    size_t recv_budget;                /* 0: ETHP2P_SERVER_DEFAULT_RECV_BUDGET */
     const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;
     size_t nbootnodes, nstatic, ntrusted;
     int no_discovery;

@@ -57,8 +57,11 @@ static void on_handle_closed(uv_handle_t *h)
 {
     ethp2p_rlpx_tcp *t = h->data;
     if (--t->handles > 0) return;
-    if (t->done) t->done(t->done_arg, t);
+    /* The connection goes first: its owner (done) may free what the connection refers to,
+     * such as a shared receive budget. */
     ethp2p_conn_free(t->conn);
+    t->conn = NULL;
+    if (t->done) t->done(t->done_arg, t);
     free(t);
 }
 

@@ -33,6 +33,7 @@ struct ethp2p_server {
     size_t nconns, cap;
     ethp2p_node_id *trusted;
     size_t ntrusted, trusted_cap;
+    ethp2p_conn_budget budget;   /* receive memory shared by every connection */
     int stopping, timer_closed;
 };
 
@@ -234,6 +235,7 @@ static void conn_config(ethp2p_server *s, ethp2p_peer *p, ethp2p_conn_config *c)
     c->ctx = p;
     c->on_hello = on_hello;
     c->on_active = on_active;
+    c->budget = &s->budget;
     c->on_message = on_message;
     c->on_close = on_close;
 }
@@ -316,6 +318,7 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
     s->loop = loop;
     s->cfg = *cfg;
     if (!s->cfg.max_pending) s->cfg.max_pending = ETHP2P_SERVER_DEFAULT_MAX_PENDING;
+    s->budget.limit = cfg->recv_budget ? cfg->recv_budget : ETHP2P_SERVER_DEFAULT_RECV_BUDGET;
     ethp2p_pubkey pub;
     int rc = ethp2p_privkey_to_pubkey(&cfg->key, &pub);
     if (rc) goto fail;

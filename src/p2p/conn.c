@@ -31,7 +31,16 @@ struct ethp2p_conn {
     size_t nshared;
     uint64_t deadline;       /* handshake/Hello deadline */
     uint64_t last_read, next_ping;
+    size_t accounted;        /* bytes counted in cfg.budget */
 };
+
+/* Brings the shared budget up to date with what this connection holds. */
+static void account(ethp2p_conn *c)
+{
+    if (!c->cfg.budget) return;
+    c->cfg.budget->used = c->cfg.budget->used - c->accounted + c->in.len;
+    c->accounted = c->in.len;
+}
 
 static void close_conn(ethp2p_conn *c, int reason, int by_remote)
 {
@@ -62,6 +71,8 @@ ethp2p_conn *ethp2p_conn_new(const ethp2p_conn_config *cfg, uint64_t now_ms)
 void ethp2p_conn_free(ethp2p_conn *c)
 {
     if (!c) return;
+    c->in.len = 0;
+    account(c);
     ethp2p_buffer_clear(&c->in);
     ethp2p_buffer_clear(&c->out);
     ethp2p_buffer_clear(&c->scratch);
@@ -71,6 +82,8 @@ void ethp2p_conn_free(ethp2p_conn *c)
 int ethp2p_conn_state(const ethp2p_conn *c) { return c->state; }
 const ethp2p_hello *ethp2p_conn_remote_hello(const ethp2p_conn *c) { return &c->remote_hello; }
 const ethp2p_pubkey *ethp2p_conn_remote_key(const ethp2p_conn *c) { return &c->hs.remote_static; }
+size_t ethp2p_conn_buffered(const ethp2p_conn *c) { return c->in.len; }
+
 int ethp2p_conn_snappy(const ethp2p_conn *c) { return c->snappy; }
 size_t ethp2p_conn_shared(const ethp2p_conn *c, const ethp2p_shared_cap **caps)
 {
@@ -270,6 +283,8 @@ static void handle_message(ethp2p_conn *c, const uint8_t *msg, size_t len, uint6
     ethp2p_conn_disconnect(c, ETHP2P_DISC_PROTOCOL_ERROR); /* a code no shared capability owns */
 }
 
+static void process(ethp2p_conn *c, uint64_t now_ms);
+
 void ethp2p_conn_receive(ethp2p_conn *c, const uint8_t *data, size_t len, uint64_t now_ms)
 {
     if (c->state == ETHP2P_CONN_CLOSED) return;
@@ -277,6 +292,23 @@ void ethp2p_conn_receive(ethp2p_conn *c, const uint8_t *data, size_t len, uint64
         ethp2p_conn_disconnect(c, ETHP2P_DISC_PROTOCOL_ERROR);
         return;
     }
+    account(c);
+    ethp2p_conn_budget *b = c->cfg.budget;
+    if (b && b->used > b->limit && c->in.len > b->limit / 16) {
+        b->refusals++;
+        ETHP2P_DEBUG(LOG_MOD, "receive budget exceeded: dropping the peer", "holds=%zu total=%zu", c->in.len, b->used);
+        c->in.len = 0;
+        account(c);
+        ethp2p_conn_disconnect(c, ETHP2P_DISC_PROTOCOL_ERROR);
+        return;
+    }
+    process(c, now_ms);
+    account(c);
+}
+
+/* Handshake messages and frames, as many as the input holds. */
+static void process(ethp2p_conn *c, uint64_t now_ms)
+{
     while (c->state != ETHP2P_CONN_CLOSED) {
         if (c->state == ETHP2P_CONN_HANDSHAKE) {
             size_t used;

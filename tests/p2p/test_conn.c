@@ -43,6 +43,7 @@ static void on_close(void *ctx, int reason, int by_remote)
 }
 
 static ethp2p_privkey ka, kb;
+static ethp2p_conn_budget *use_budget; /* given to the connections make() creates */
 
 static void make(side *s, int initiator, const ethp2p_privkey *key, const ethp2p_pubkey *remote,
                  const ethp2p_protocol_spec *p, size_t np)
@@ -64,6 +65,7 @@ static void make(side *s, int initiator, const ethp2p_privkey *key, const ethp2p
     cfg.on_hello = on_hello;
     cfg.on_message = on_message;
     cfg.on_close = on_close;
+    cfg.budget = use_budget;
     s->conn = ethp2p_conn_new(&cfg, T0);
     assert_non_null(s->conn);
 }
@@ -290,6 +292,50 @@ static void test_unexpected_identity(void **state)
     ethp2p_buffer_clear(&A.outbox);
 }
 
+static void test_receive_budget(void **state)
+{
+    (void)state;
+    /* Connections share a 256 KiB receive budget. B is fed the first 300 KiB of a 600 KiB
+     * message: over the budget and over its 16 KiB share, it drops the peer. */
+    ethp2p_conn_budget budget = {0, 256 * 1024, 0};
+    use_budget = &budget;
+    pair(2, &kb);
+    pump(1000, T0);
+    assert_int_equal(ethp2p_conn_state(A.conn), ETHP2P_CONN_ACTIVE);
+    assert_int_equal(budget.used, 0); /* nothing held between frames */
+    const ethp2p_shared_cap *caps;
+    assert_int_equal(ethp2p_conn_shared(A.conn, &caps), 2);
+    size_t big = 600 * 1024;
+    uint8_t *payload = malloc(big);
+    tu_rng rng = {7};
+    tu_rand_bytes(&rng, payload, big); /* incompressible */
+    assert_int_equal(ethp2p_conn_send(A.conn, &caps[0], 1, payload, big), 0);
+    free(payload);
+    ethp2p_conn_receive(B.conn, A.outbox.data, 300 * 1024, T0);
+    assert_true(B.closed);
+    assert_int_equal(B.close_reason, ETHP2P_DISC_PROTOCOL_ERROR);
+    assert_int_equal(budget.refusals, 1);
+    assert_int_equal(budget.used, 0);
+    done();
+    /* The same message delivered whole, under a budget that fits it: accepted, and the
+     * budget is back to zero once the frame is handled. */
+    budget.limit = 1 << 20;
+    pair(2, &kb);
+    pump(1000, T0);
+    payload = malloc(big);
+    tu_rand_bytes(&rng, payload, big);
+    assert_int_equal(ethp2p_conn_shared(A.conn, &caps), 2);
+    assert_int_equal(ethp2p_conn_send(A.conn, &caps[0], 1, payload, big), 0);
+    free(payload);
+    pump(64 * 1024, T0);
+    assert_false(B.closed);
+    assert_int_equal(B.last_len, big);
+    assert_int_equal(budget.used, 0);
+    assert_int_equal(budget.refusals, 1);
+    done();
+    use_budget = NULL;
+}
+
 static void test_tampering_and_garbage(void **state)
 {
     pair(2, &kb);
@@ -329,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_connected_to_self),
         cmocka_unit_test(test_unexpected_identity),
+        cmocka_unit_test(test_receive_budget),
         cmocka_unit_test(test_tampering_and_garbage),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
