@@ -78,6 +78,10 @@ struct ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t);
 void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t);
 /** The remote address. */
 void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port);
+/** Overrides the 20 s write timeout for this connection (0: the default). */
+void ethp2p_rlpx_tcp_set_write_timeout(ethp2p_rlpx_tcp *t, uint64_t ms);
+/** Stops (1) or resumes (0) reading from the peer: flow control for the layers above. */
+void ethp2p_rlpx_tcp_pause(ethp2p_rlpx_tcp *t, int paused);
 /** Bytes handed to the socket and not yet written (the peer's backlog). */
 size_t ethp2p_rlpx_tcp_queued(const ethp2p_rlpx_tcp *t);
 /** Our end of the connection (0, or ETHP2P_EIO before it is connected). */

@@ -46,6 +46,7 @@ typedef struct ethp2p_server_config {
     ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific */
     size_t max_peers, max_pending;
     size_t recv_budget;                /* 0: ETHP2P_SERVER_DEFAULT_RECV_BUDGET */
+    uint64_t write_timeout_ms;         /* 0: ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS (20 s) */
     const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;
     size_t nbootnodes, nstatic, ntrusted;
     int no_discovery;

@@ -28,6 +28,8 @@ struct ethp2p_rlpx_tcp {
     void *done_arg;
     size_t queued;
     uint64_t write_progress_ms; /* last time the queue was empty or a write completed */
+    uint64_t write_timeout_ms;
+    int paused;
     int closing, handles, connected;
     ethp2p_ip peer_ip;
     uint16_t peer_port;
@@ -141,15 +143,15 @@ void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t)
 {
     if (t->closing) return;
     uint64_t now = now_ms();
-    if (t->queued && now - t->write_progress_ms >= ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS) {
+    uint64_t wt = t->write_timeout_ms ? t->write_timeout_ms : ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS;
+    if (t->queued && now - t->write_progress_ms >= wt) {
         ETHP2P_DEBUG(LOG_MOD, "write timeout: dropping", "queued=%zu", t->queued);
         ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
         return;
     }
     uint64_t next = ethp2p_conn_tick(t->conn, now);
     if (t->closing || next == UINT64_MAX) return;
-    if (t->queued && t->write_progress_ms + ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS < next)
-        next = t->write_progress_ms + ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS;
+    if (t->queued && t->write_progress_ms + wt < next) next = t->write_progress_ms + wt;
     uv_timer_start(&t->timer, on_timer, next > now ? next - now : 0, 0);
 }
 
@@ -335,3 +337,13 @@ int ethp2p_rlpx_tcp_local(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *por
 }
 
 size_t ethp2p_rlpx_tcp_queued(const ethp2p_rlpx_tcp *t) { return t->queued; }
+
+void ethp2p_rlpx_tcp_set_write_timeout(ethp2p_rlpx_tcp *t, uint64_t ms) { t->write_timeout_ms = ms; }
+
+void ethp2p_rlpx_tcp_pause(ethp2p_rlpx_tcp *t, int paused)
+{
+    if (t->closing || !t->connected || t->paused == !!paused) return;
+    t->paused = !!paused;
+    if (paused) uv_read_stop((uv_stream_t *)&t->tcp);
+    else uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
+}

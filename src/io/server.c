@@ -263,6 +263,7 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     p->server = s;
     p->tcp = t;
     p->inbound = 1;
+    ethp2p_rlpx_tcp_set_write_timeout(t, s->cfg.write_timeout_ms);
     p->node.ip = ip;
     conn_config(s, p, cfg);
     return 0;
@@ -289,7 +290,8 @@ static void dial(ethp2p_server *s, const ethp2p_enode *n, int is_static)
     c.initiator = 1;
     c.remote = n->pubkey;
     /* On failure on_close has run (dial_done) and on_tcp_done will forget p. */
-    (void)ethp2p_rlpx_tcp_dial(s->loop, &c, &n->ip, n->tcp, on_tcp_done, s, &p->tcp);
+    if (ethp2p_rlpx_tcp_dial(s->loop, &c, &n->ip, n->tcp, on_tcp_done, s, &p->tcp) == 0 && p->tcp)
+        ethp2p_rlpx_tcp_set_write_timeout(p->tcp, s->cfg.write_timeout_ms);
 }
 
 static void on_dial_timer(uv_timer_t *h)

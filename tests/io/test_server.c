@@ -34,6 +34,8 @@ static void on_removed(void *ctx, ethp2p_peer *p, int reason, int by_remote)
 
 static uv_loop_t loop;
 
+static uint64_t write_timeout_for_next; /* set before start() to give that server a short write timeout */
+
 static void start(node *n, uint8_t keybyte, size_t max_peers, const ethp2p_netlist *restrict_to)
 {
     memset(n, 0, sizeof(*n));
@@ -51,6 +53,8 @@ static void start(node *n, uint8_t keybyte, size_t max_peers, const ethp2p_netli
     c.ctx = n;
     c.on_peer_added = on_added;
     c.on_peer_removed = on_removed;
+    c.write_timeout_ms = write_timeout_for_next;
+    write_timeout_for_next = 0;
     assert_int_equal(ethp2p_server_start(&loop, &c, &n->srv), 0);
 }
 
@@ -274,12 +278,47 @@ static void test_trusted_and_limits(void **state)
     drain();
 }
 
+static void test_write_timeout(void **state)
+{
+    (void)state;
+    /* B stops reading; A keeps sending. Once A's queued bytes make no progress for its
+     * write timeout (300 ms here; 20 s by default), A drops B. */
+    write_timeout_for_next = 300;
+    start(&A, 0x41, 10, NULL);
+    start(&B, 0x42, 10, NULL);
+    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+    assert_true(run_until(both_one_peer, NULL, 5000));
+    ethp2p_peer *pa, *pb;
+    ethp2p_server_peers(A.srv, &pa, 1);
+    ethp2p_server_peers(B.srv, &pb, 1);
+    ethp2p_rlpx_tcp_pause(pb->tcp, 1);
+    const ethp2p_shared_cap *caps;
+    assert_int_equal(ethp2p_conn_shared(ethp2p_rlpx_tcp_conn(pa->tcp), &caps), 1);
+    size_t chunk = 1 << 20;
+    uint8_t *data = malloc(chunk);
+    tu_rng rng = {3};
+    tu_rand_bytes(&rng, data, chunk); /* incompressible: the kernel buffers fill */
+    for (int i = 0; i < 16 && A.removed == 0; i++) {
+        assert_int_equal(ethp2p_server_send(pa, &caps[0], 1, data, chunk), 0);
+        run_for(20);
+    }
+    free(data);
+    assert_true(ethp2p_rlpx_tcp_queued(pa->tcp) > 0); /* stuck */
+    run_for(1000);
+    assert_int_equal(A.removed, 1);
+    assert_int_equal(A.last_reason, ETHP2P_DISC_NETWORK_ERROR);
+    stop(&A);
+    stop(&B);
+    drain();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dial_race),
         cmocka_unit_test(test_netrestrict),
         cmocka_unit_test(test_trusted_and_limits),
+        cmocka_unit_test(test_write_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
