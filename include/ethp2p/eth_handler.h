@@ -10,7 +10,9 @@
  * and announcements, 4,096 hashes each; when a queue is full the oldest entry
  * is dropped, as the reference does). Queues drain while the owner's `send`
  * accepts; ETHP2P_EBUSY from `send` (the socket's backlog is high) leaves the
- * rest for the next tick.
+ * rest for the next tick. Block messages (pre-merge networks) are not queued:
+ * one refused with ETHP2P_EBUSY is dropped for that peer, which still learns
+ * the block by hash from others or from the next block's parent link.
  *
  * New transactions go in full to ceil(sqrt(peers)) peers chosen by a keyed
  * hash of (us, peer, sender), so one sender's transactions take the same
