@@ -681,7 +681,8 @@ static void request_batches(ethp2p_eth *e)
     for (fetch *f = e->fetches, *next; f; f = next) {
         next = f->next;
         if (f->asked || f->due > e->now) continue;
-        if (!f->nann) {
+        /* Gone (no announcer left) or arrived meanwhile (pushed in full by someone): no fetch. */
+        if (!f->nann || ethp2p_txpool_get(e->pool, f->hash)) {
             fetch_free(e, f);
             continue;
         }
