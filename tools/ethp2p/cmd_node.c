@@ -255,28 +255,6 @@ int cmd_node(int argc, char **argv)
     if (pick_network(flags, &net)) return CLI_USAGE;
     ethp2p_node_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    /* Custom networks and the devnet come from a genesis.json: their genesis header starts the chain. */
-    ethp2p_genesis_info gi;
-    memset(&gi, 0, sizeof(gi));
-    char gerr[160];
-    if (flags[F_GENESIS].value || strcmp(net, "devnet") == 0) {
-        int grc = flags[F_GENESIS].value
-                      ? ethp2p_genesis_load(flags[F_GENESIS].value, &cfg.chain, &gi, gerr, sizeof(gerr))
-                      : ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &cfg.chain, &gi,
-                                             gerr, sizeof(gerr));
-        if (grc) {
-            cli_error("--genesis %s: %s", flags[F_GENESIS].value ? flags[F_GENESIS].value : "(devnet)", gerr);
-            return CLI_USAGE;
-        }
-        if (!flags[F_GENESIS].value) strcpy(cfg.chain.name, "devnet");
-        net = cfg.chain.name;
-        cfg.genesis_header = gi.header;
-        cfg.genesis_header_len = gi.header_len;
-    } else if (ethp2p_chain_builtin(net, &cfg.chain)) {
-        return CLI_FAIL;
-    }
-    cfg.import_file = flags[F_IMPORT].value;
-    if (flags[F_NETWORKID].value && cli_parse_u64("networkid", flags[F_NETWORKID].value, &cfg.chain.network_id)) return CLI_USAGE;
     uint64_t v;
     uint16_t port = 30303;
     if (flags[F_PORT].value && cli_parse_port("port", flags[F_PORT].value, &port)) return CLI_USAGE;
@@ -314,11 +292,36 @@ int cmd_node(int argc, char **argv)
         if (!status_ms) cli_error("--status: must be above zero");
         return CLI_USAGE;
     }
+    /* Custom networks and the devnet come from a genesis.json: their genesis header starts the chain. */
+    ethp2p_genesis_info gi;
+    memset(&gi, 0, sizeof(gi));
+    char gerr[160];
+    if (flags[F_GENESIS].value || strcmp(net, "devnet") == 0) {
+        int grc = flags[F_GENESIS].value
+                      ? ethp2p_genesis_load(flags[F_GENESIS].value, &cfg.chain, &gi, gerr, sizeof(gerr))
+                      : ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &cfg.chain, &gi,
+                                             gerr, sizeof(gerr));
+        if (grc) {
+            cli_error("--genesis %s: %s", flags[F_GENESIS].value ? flags[F_GENESIS].value : "(devnet)", gerr);
+            return CLI_USAGE;
+        }
+        if (!flags[F_GENESIS].value) strcpy(cfg.chain.name, "devnet");
+        net = cfg.chain.name;
+        cfg.genesis_header = gi.header;
+        cfg.genesis_header_len = gi.header_len;
+    } else if (ethp2p_chain_builtin(net, &cfg.chain)) {
+        return CLI_FAIL;
+    }
+    cfg.import_file = flags[F_IMPORT].value;
+    if (flags[F_NETWORKID].value && cli_parse_u64("networkid", flags[F_NETWORKID].value, &cfg.chain.network_id)) {
+        ethp2p_genesis_info_clear(&gi);
+        return CLI_USAGE;
+    }
     /* Peers lists. */
     ethp2p_enode *boot = NULL, *stat = NULL, *trusted = NULL;
     int n;
     if (flags[F_BOOTNODES].value) {
-        if ((n = cli_parse_enodes("bootnodes", flags[F_BOOTNODES].value, &boot)) < 0) return CLI_USAGE;
+        if ((n = cli_parse_enodes("bootnodes", flags[F_BOOTNODES].value, &boot)) < 0) goto usage;
         cfg.server.nbootnodes = (size_t)n;
     } else {
         size_t nb;
