@@ -1,7 +1,7 @@
 /*
  * The eth handler: Status handshakes, the peer set, transaction broadcast
- * and announcement, and fetching of announced transactions. See
- * eth_handler.h for the rules and limits.
+ * and announcement (fetching announced transactions is in txfetch.c, blocks
+ * in blocks.c). See eth_handler.h for the rules and limits.
  */
 #include "ethp2p/eth_handler.h"
 #include "ethp2p/hex.h"
@@ -13,8 +13,6 @@
 #include <string.h>
 
 #define LOG_MOD "eth"
-#define MAX_FETCHES 65536
-#define MAX_ANNOUNCE_IN 16384   /* hashes in one NewPooledTransactionHashes we accept */
 #define RETRY_BUSY_MS 50
 
 static void leave(ethp2p_eth *e);
@@ -74,36 +72,6 @@ ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg)
     return e;
 }
 
-static void fetch_free(ethp2p_eth *e, fetch *f)
-{
-    if (f->prev) f->prev->next = f->next;
-    else e->fetches = f->next;
-    if (f->next) f->next->prev = f->prev;
-    (void)hmap_del(&e->fetch_map, hmap_key(f->hash));
-    e->nfetches--;
-    free(f);
-}
-
-static void forget_announcer(fetch *f, const ethp2p_eth_peer *p)
-{
-    for (size_t j = 0; j < f->nann; j++)
-        if (f->announcers[j] == p) f->announcers[j--] = f->announcers[--f->nann];
-}
-
-/* The peer's request ended (answered or timed out): the hashes it was asked for and did
- * not deliver are not to be had from it; they go back to be asked of another announcer. */
-static void release_request(ethp2p_eth *e, ethp2p_eth_peer *p)
-{
-    for (size_t i = 0; i < p->nreq; i++) {
-        fetch *f = hmap_get(&e->fetch_map, hmap_key(p->req[i]));
-        if (!f || f->asked != p) continue;
-        forget_announcer(f, p);
-        f->asked = NULL;
-        f->due = e->now;
-    }
-    p->nreq = 0;
-}
-
 static void peer_free(ethp2p_eth_peer *p)
 {
     free(p->req);
@@ -118,7 +86,7 @@ static void peer_free(ethp2p_eth_peer *p)
 void ethp2p_eth_free(ethp2p_eth *e)
 {
     if (!e) return;
-    while (e->fetches) fetch_free(e, e->fetches);
+    while (e->fetches) eth_fetch_free(e, e->fetches);
     hmap_clear(&e->fetch_map);
     while (e->peers) {
         ethp2p_eth_peer *p = e->peers;
@@ -310,8 +278,8 @@ static int import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, 
         return 0;
     }
     e->stats.txs_new++;
-    fetch *f = hmap_get(&e->fetch_map, hmap_key(tx->hash));
-    if (f && !f->asked) fetch_free(e, f);
+    fetch *f = eth_fetch_find(e, tx->hash);
+    if (f && !f->asked) eth_fetch_free(e, f);
     if (e->cfg.on_tx) e->cfg.on_tx(e->cfg.ctx, from ? from->handle : NULL, tx, how);
     broadcast(e, ethp2p_txpool_get(e->pool, tx->hash));
     return 1;
@@ -382,15 +350,7 @@ static void leave(ethp2p_eth *e)
 void ethp2p_eth_peer_remove(ethp2p_eth *e, ethp2p_eth_peer *p)
 {
     if (p->removed) return;
-    for (fetch *f = e->fetches, *next; f; f = next) {
-        next = f->next;
-        forget_announcer(f, p);
-        if (f->asked == p) {
-            f->asked = NULL;
-            f->due = e->now;
-        }
-        if (!f->nann && !f->asked) fetch_free(e, f);
-    }
+    eth_fetch_peer_gone(e, p);
     e->npeers--;
     if (p->ready) e->nready--;
     p->ready = 0;
@@ -444,7 +404,7 @@ static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     }
 }
 
-static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
+void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
                             const ethp2p_rlp_item *list_in)
 {
     ethp2p_rlp_item list, x;
@@ -486,12 +446,12 @@ static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *da
         }
         (void)hmap_put(&seen, k, (void *)1);
         if (how == ETHP2P_ETH_TX_FETCHED) {
-            fetch *f = hmap_get(&e->fetch_map, k);
+            fetch *f = eth_fetch_find(e, tx.hash);
             if (f && f->has_meta && (f->type != tx.type || (f->size > tx.size ? f->size - tx.size : tx.size - f->size) > 8)) {
                 eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "announced type or size does not match");
                 break;
             }
-            if (f) fetch_free(e, f);
+            if (f) eth_fetch_free(e, f);
             e->stats.fetched++;
         }
         e->stats.full_in++;
@@ -499,46 +459,6 @@ static void on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *da
         (void)import_tx(e, p, &tx, how);
     }
     hmap_clear(&seen);
-}
-
-static void on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
-{
-    ethp2p_eth_announce *a = malloc(MAX_ANNOUNCE_IN * sizeof(*a));
-    size_t n = 0;
-    if (!a) return;
-    int rc = ethp2p_eth_announce_decode(p->version, data, len, a, MAX_ANNOUNCE_IN, &n);
-    if (rc) {
-        free(a);
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transaction announcement");
-        return;
-    }
-    e->stats.announced_in += n;
-    for (size_t i = 0; i < n; i++) {
-        (void)hashset_add(&p->known, a[i].hash);
-        if (ethp2p_txpool_get(e->pool, a[i].hash)) continue;
-        uint64_t k = hmap_key(a[i].hash);
-        fetch *f = hmap_get(&e->fetch_map, k);
-        if (!f) {
-            if (e->nfetches >= MAX_FETCHES || !(f = calloc(1, sizeof(*f)))) continue;
-            if (hmap_put(&e->fetch_map, k, f)) {
-                free(f);
-                continue;
-            }
-            memcpy(f->hash, a[i].hash, 32);
-            f->has_meta = p->version >= 68;
-            f->type = a[i].type;
-            f->size = a[i].size;
-            f->due = e->now + ETHP2P_ETH_FETCH_WAIT_MS;
-            f->next = e->fetches;
-            if (e->fetches) e->fetches->prev = f;
-            e->fetches = f;
-            e->nfetches++;
-        }
-        int dup = 0;
-        for (size_t j = 0; j < f->nann; j++) dup |= f->announcers[j] == p;
-        if (!dup && f->nann < MAX_ANNOUNCERS) f->announcers[f->nann++] = p;
-    }
-    free(a);
 }
 
 static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
@@ -566,23 +486,6 @@ static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data
     ethp2p_rlp_list_end(&e->w);
     ethp2p_rlp_list_end(&e->w);
     (void)eth_send_w(e, p, ETHP2P_ETH_POOLED_TXS);
-}
-
-static void on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
-{
-    uint64_t id;
-    ethp2p_rlp_item list;
-    if (ethp2p_eth_response_decode(data, len, &id, &list)) {
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed PooledTransactions");
-        return;
-    }
-    if (!p->nreq || id != p->req_id) {
-        ETHP2P_DEBUG(LOG_MOD, "unrequested PooledTransactions ignored", "peer=%s", p->short_id);
-        return;
-    }
-    on_transactions(e, p, NULL, 0, ETHP2P_ETH_TX_FETCHED, &list);
-    if (p->dropped) return;
-    release_request(e, p); /* what it did not deliver: ask someone else */
 }
 
 /* Answers a request we do not serve (no chain here) with an empty list. */
@@ -635,10 +538,10 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
         if (p->ready) eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "second Status");
         else on_status(e, p, data, len);
         break;
-    case ETHP2P_ETH_TRANSACTIONS: on_transactions(e, p, data, len, ETHP2P_ETH_TX_BROADCAST, NULL); break;
-    case ETHP2P_ETH_NEW_POOLED_TX_HASHES: on_announce(e, p, data, len); break;
+    case ETHP2P_ETH_TRANSACTIONS: eth_on_transactions(e, p, data, len, ETHP2P_ETH_TX_BROADCAST, NULL); break;
+    case ETHP2P_ETH_NEW_POOLED_TX_HASHES: eth_fetch_on_announce(e, p, data, len); break;
     case ETHP2P_ETH_GET_POOLED_TXS: on_get_pooled(e, p, data, len); break;
-    case ETHP2P_ETH_POOLED_TXS: on_pooled(e, p, data, len); break;
+    case ETHP2P_ETH_POOLED_TXS: eth_fetch_on_pooled(e, p, data, len); break;
     case ETHP2P_ETH_GET_BLOCK_HEADERS:
     case ETHP2P_ETH_GET_BLOCK_BODIES:
         if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
@@ -676,48 +579,6 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
 
 /* ---- timers ---- */
 
-static void request_batches(ethp2p_eth *e)
-{
-    for (fetch *f = e->fetches, *next; f; f = next) {
-        next = f->next;
-        if (f->asked || f->due > e->now) continue;
-        /* Gone (no announcer left) or arrived meanwhile (pushed in full by someone): no fetch. */
-        if (!f->nann || ethp2p_txpool_get(e->pool, f->hash)) {
-            fetch_free(e, f);
-            continue;
-        }
-        for (size_t i = 0; i < f->nann; i++) {
-            ethp2p_eth_peer *p = f->announcers[i];
-            if (p->dropped || !p->ready || (p->nreq && p->req_deadline) || p->nreq == ETHP2P_ETH_FETCH_MAX_HASHES ||
-                p->req_bytes >= ETHP2P_ETH_FETCH_MAX_BYTES)
-                continue;
-            if (!p->req && !(p->req = malloc(ETHP2P_ETH_FETCH_MAX_HASHES * 32))) continue;
-            memcpy(p->req[p->nreq++], f->hash, 32);
-            p->req_bytes += f->size ? f->size : 1024;
-            f->asked = p;
-            break;
-        }
-    }
-    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
-        if (!p->nreq || p->req_deadline) continue;
-        p->req_id = e->next_req_id++;
-        if (ethp2p_eth_get_pooled_encode(p->req_id, (const uint8_t(*)[32])p->req, p->nreq, &e->w) ||
-            eth_send_w(e, p, ETHP2P_ETH_GET_POOLED_TXS)) {
-            ethp2p_rlp_writer_reset(&e->w);
-            /* Not sent: undo and retry at the next tick. */
-            for (size_t i = 0; i < p->nreq; i++) {
-                fetch *f = hmap_get(&e->fetch_map, hmap_key(p->req[i]));
-                if (f && f->asked == p) f->asked = NULL;
-            }
-            p->nreq = 0;
-            p->req_bytes = 0;
-            continue;
-        }
-        e->stats.fetch_requests++;
-        p->req_deadline = e->now + ETHP2P_ETH_FETCH_TIMEOUT_MS;
-    }
-}
-
 static uint64_t tick(ethp2p_eth *e, uint64_t now_ms);
 
 uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms)
@@ -743,11 +604,11 @@ static uint64_t tick(ethp2p_eth *e, uint64_t now_ms)
         if (p->bf.active && p->bf.deadline < next) next = p->bf.deadline;
         if (p->nreq && p->req_deadline && now_ms >= p->req_deadline) {
             e->stats.fetch_timeouts++;
-            release_request(e, p);
+            eth_fetch_release(e, p);
         }
         if (!p->nreq) p->req_deadline = 0, p->req_bytes = 0;
     }
-    request_batches(e);
+    eth_fetch_request(e);
     flush_all(e);
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
         if (p->req_deadline && p->req_deadline < next) next = p->req_deadline;

@@ -75,6 +75,19 @@ void eth_drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *wh
 /* Sends what e->w holds to the peer (and empties e->w). */
 int eth_send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code);
 
+/* handler.c: a Transactions or PooledTransactions list from a peer (list_in: already decoded) */
+void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
+                         const ethp2p_rlp_item *list_in);
+
+/* txfetch.c */
+fetch *eth_fetch_find(ethp2p_eth *e, const uint8_t hash[32]);
+void eth_fetch_free(ethp2p_eth *e, fetch *f);
+void eth_fetch_release(ethp2p_eth *e, ethp2p_eth_peer *p);
+void eth_fetch_peer_gone(ethp2p_eth *e, ethp2p_eth_peer *p);
+void eth_fetch_on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len);
+void eth_fetch_on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len);
+void eth_fetch_request(ethp2p_eth *e);
+
 /* blocks.c */
 void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);
 void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
