@@ -59,6 +59,9 @@ static int tx_root(const ethp2p_rlp_item *txs, size_t *count, uint8_t root[32])
 {
     long n = ethp2p_rlp_list_count(txs);
     if (n < 0) return (int)n;
+    /* A signed transaction is longer than its 64-byte signature: more items than that allows
+     * is not a block, and must not make us allocate per item (41 bytes each) first. */
+    if ((size_t)n > txs->payload_len / 64) return ETHP2P_EFORMAT;
     ethp2p_trie_kv *kv = calloc((size_t)n + 1, sizeof(*kv));
     uint8_t(*keys)[9] = calloc((size_t)n + 1, 9);
     if (!kv || !keys) {

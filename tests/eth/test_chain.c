@@ -84,6 +84,26 @@ static void test_chain_rules(void **state)
     bad[bl - 10] ^= 1; /* inside the last transaction's signature */
     assert_int_equal(ethp2p_chain_insert(c, bad, bl, NULL), ETHP2P_CHAIN_EROOT);
     free(bad);
+    /* A body of 10,000 one-byte "transactions": refused as a whole, before any per-item work. */
+    {
+        ethp2p_block blk2;
+        assert_int_equal(ethp2p_block_decode(b, bl, &blk2), 0);
+        ethp2p_rlp_writer junk;
+        ethp2p_rlp_writer_init(&junk, 0);
+        ethp2p_rlp_list_begin(&junk);
+        ethp2p_rlp_put_raw(&junk, blk2.header_rlp, blk2.header_len);
+        ethp2p_rlp_list_begin(&junk);
+        for (int k = 0; k < 10000; k++) ethp2p_rlp_put_uint(&junk, 1);
+        ethp2p_rlp_list_end(&junk);
+        ethp2p_rlp_list_begin(&junk);
+        ethp2p_rlp_list_end(&junk);
+        ethp2p_rlp_list_end(&junk);
+        const uint8_t *jb;
+        size_t jl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&junk, &jb, &jl), 0);
+        assert_int_equal(ethp2p_block_decode(jb, jl, &blk2), ETHP2P_EFORMAT);
+        ethp2p_rlp_writer_clear(&junk);
+    }
     /* Not a child: a block built on block 3, offered after a sibling took its place. */
     assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 1);
     assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 0);
