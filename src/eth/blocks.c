@@ -79,6 +79,50 @@ static void propagate(ethp2p_eth *e, uint64_t number)
     }
 }
 
+void eth_blocks_free(ethp2p_eth *e)
+{
+    for (size_t i = 0; i < e->npending; i++) free(e->pending[i].rlp);
+    e->npending = 0;
+}
+
+/* Keeps a block whose parent has not arrived yet (oldest dropped when full). */
+static void keep_pending(ethp2p_eth *e, const uint8_t *rlp, size_t len, uint64_t number)
+{
+    if (e->npending == ETHP2P_ETH_PENDING_BLOCKS) {
+        free(e->pending[0].rlp);
+        memmove(e->pending, e->pending + 1, (e->npending - 1) * sizeof(e->pending[0]));
+        e->npending--;
+    }
+    uint8_t *copy = malloc(len);
+    if (!copy) return;
+    memcpy(copy, rlp, len);
+    e->pending[e->npending++] = (struct pending_block){copy, len, number};
+}
+
+static void import(ethp2p_eth *e, ethp2p_eth_peer *from, const uint8_t *rlp, size_t len, int how);
+
+/* After the head moved: a waiting block that is now its child goes in (and so on, as
+ * import() comes back here); waiting blocks the head has passed are dropped. */
+static void import_pending(ethp2p_eth *e)
+{
+    uint64_t head = ethp2p_chain_head(e->cfg.blocks)->number;
+    for (size_t i = 0; i < e->npending;) {
+        struct pending_block b = e->pending[i];
+        if (b.number > head + 1) {
+            i++;
+            continue;
+        }
+        memmove(e->pending + i, e->pending + i + 1, (e->npending - i - 1) * sizeof(b));
+        e->npending--;
+        if (b.number == head + 1) {
+            import(e, NULL, b.rlp, b.len, ETHP2P_ETH_TX_BROADCAST);
+            free(b.rlp);
+            return;
+        }
+        free(b.rlp);
+    }
+}
+
 /* A block arrived (in full or assembled from a fetch): insert, report, pass on. */
 static void import(ethp2p_eth *e, ethp2p_eth_peer *from, const uint8_t *rlp, size_t len, int how)
 {
@@ -86,6 +130,11 @@ static void import(ethp2p_eth *e, ethp2p_eth_peer *from, const uint8_t *rlp, siz
     memset(&h, 0, sizeof(h));
     int rc = ethp2p_chain_insert(e->cfg.blocks, rlp, len, &h);
     if (from && h.number) (void)hashset_add(&from->known_blocks, h.hash);
+    uint64_t head = ethp2p_chain_head(e->cfg.blocks)->number;
+    if (rc == ETHP2P_CHAIN_ENOTCHILD && h.number > head + 1 && h.number <= head + ETHP2P_ETH_PENDING_AHEAD) {
+        keep_pending(e, rlp, len, h.number); /* its parent is probably on its way */
+        return;
+    }
     if (rc == ETHP2P_CHAIN_ENOTCHILD || rc == ETHP2P_CHAIN_ETIME || rc == 0) {
         if (rc) ETHP2P_DEBUG(LOG_MOD, "block not imported", "number=%llu why=\"%s\"", (unsigned long long)h.number,
                              ethp2p_chain_error_name(rc));
@@ -98,6 +147,7 @@ static void import(ethp2p_eth *e, ethp2p_eth_peer *from, const uint8_t *rlp, siz
     e->stats.blocks_new++;
     if (e->cfg.on_block) e->cfg.on_block(e->cfg.ctx, from ? from->handle : NULL, &h, how);
     propagate(e, h.number);
+    import_pending(e);
 }
 
 int ethp2p_eth_submit_block(ethp2p_eth *e, const uint8_t *rlp, size_t len, uint64_t now_ms)
@@ -152,7 +202,9 @@ static void on_new_block_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t
             return;
         }
         (void)hashset_add(&p->known_blocks, hash);
-        if (p->bf.active || number != head->number + 1 || ethp2p_chain_has(e->cfg.blocks, hash)) continue;
+        if (p->bf.active || number <= head->number || number > head->number + ETHP2P_ETH_PENDING_AHEAD ||
+            ethp2p_chain_has(e->cfg.blocks, hash))
+            continue;
         /* One fetch per block: if another peer is already asked for it, wait for that. */
         int asked = 0;
         for (const ethp2p_eth_peer *q = e->peers; q && !asked; q = q->next)

@@ -94,6 +94,7 @@ void ethp2p_eth_free(ethp2p_eth *e)
         peer_free(p);
     }
     ethp2p_txpool_free(e->pool);
+    eth_blocks_free(e);
     ethp2p_rlp_writer_clear(&e->w);
     free(e);
 }

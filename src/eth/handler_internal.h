@@ -6,6 +6,8 @@
 #include "hmap.h"
 
 #define MAX_ANNOUNCERS 8
+#define ETHP2P_ETH_PENDING_BLOCKS 32
+#define ETHP2P_ETH_PENDING_AHEAD 32 /* how far ahead of the head a waiting block may be */
 
 /* A FIFO of hashes, dropping the oldest when full. */
 typedef struct hashq {
@@ -67,6 +69,14 @@ struct ethp2p_eth {
     int depth;            /* > 0 while inside an entry point: removals are deferred */
     ethp2p_rlp_writer w;
     ethp2p_eth_stats stats;
+    /* Blocks that arrived before their parent (a hash-announced parent still being
+     * fetched): kept a little while and imported when the parent lands. */
+    struct pending_block {
+        uint8_t *rlp;
+        size_t len;
+        uint64_t number;
+    } pending[ETHP2P_ETH_PENDING_BLOCKS];
+    size_t npending;
 };
 
 
@@ -92,5 +102,6 @@ void eth_fetch_request(ethp2p_eth *e);
 void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);
 void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
 void eth_blocks_peer_free(ethp2p_eth_peer *p);
+void eth_blocks_free(ethp2p_eth *e);
 
 #endif

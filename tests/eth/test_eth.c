@@ -627,6 +627,49 @@ static void test_block_propagation(void **state)
     deliver(T0);
     deliver(T0);
     for (int i = 0; i < 4; i++) assert_true(ethp2p_chain_head(chains[i])->number == 2);
+    /* Out of order: side 1 gets block 4 before block 3 (as when block 3's hash came first
+     * and its fetch is slower); block 4 waits and goes in right after block 3. */
+    {
+        ethp2p_chain *solo = ethp2p_chain_new(gi.header, gi.header_len);
+        for (uint64_t n = 1; n <= 2; n++) {
+            ethp2p_rlp_writer_reset(&w);
+            assert_int_equal(ethp2p_chain_block_rlp(chains[0], n, &w), 0);
+            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
+        }
+        uint8_t *blk[2];
+        size_t blen[2];
+        for (int k = 0; k < 2; k++) {
+            ethp2p_rlp_writer_reset(&w);
+            assert_int_equal(ethp2p_chain_make_child(solo, NULL, NULL, 0, &w), 0);
+            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+            blk[k] = malloc(bl);
+            memcpy(blk[k], b, bl);
+            blen[k] = bl;
+            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
+        }
+        /* As NewBlock messages from side 0, block 4 first. */
+        for (int k = 1; k >= 0; k--) {
+            ethp2p_rlp_writer m;
+            ethp2p_rlp_writer_init(&m, 0);
+            ethp2p_rlp_list_begin(&m);
+            ethp2p_rlp_put_raw(&m, blk[k], blen[k]);
+            ethp2p_rlp_put_uint(&m, 1);
+            ethp2p_rlp_list_end(&m);
+            const uint8_t *md;
+            size_t ml;
+            assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
+            ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
+            if (k == 1) assert_true(ethp2p_chain_head(chains[1])->number == 2); /* waits */
+            ethp2p_rlp_writer_clear(&m);
+        }
+        assert_true(ethp2p_chain_head(chains[1])->number == 4);
+        assert_memory_equal(ethp2p_chain_head(chains[1])->hash, ethp2p_chain_head(solo)->hash, 32);
+        assert_false(S[1].dropped);
+        free(blk[0]);
+        free(blk[1]);
+        ethp2p_chain_free(solo);
+    }
     /* A NewBlock whose ommers do not match its header's ommers hash: the sender is dropped. */
     ethp2p_rlp_writer_reset(&w);
     assert_int_equal(ethp2p_chain_make_child(chains[1], NULL, NULL, 0, &w), 0);

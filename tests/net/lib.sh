@@ -4,7 +4,7 @@
 # the directory whatever happens.
 #   net_init NAME      sets $work, $pids, the EXIT trap
 #   net_base SPAN      prints a random base port below 32768 with SPAN free above
-#   net_spawn LOG CMD  runs CMD in the background, stderr to LOG, records its PID
+#   net_spawn LOG CMD  runs CMD in the background, stderr to LOG (stdout to LOG.out), records its PID
 net_init() {
   work=$(mktemp -d "/tmp/ethp2p-$1-XXXXXX")
   pids=()
@@ -25,7 +25,7 @@ net_cleanup() {
 net_base() { echo $(( 20000 + (RANDOM % ((12700 - $1) / 10)) * 10 )); }
 net_spawn() {
   local log=$1; shift
-  "$@" 2>"$log" &
+  "$@" >"$log.out" 2>"$log" &
   pids+=($!)
 }
 # The enode URL from a node's start line (waits up to 10 s).
