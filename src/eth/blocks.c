@@ -309,28 +309,16 @@ static void serve_headers(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data
         eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetBlockHeaders");
         return;
     }
-    ethp2p_rlp_list_begin(&e->w);
-    ethp2p_rlp_put_uint(&e->w, id);
-    ethp2p_rlp_list_begin(&e->w);
+    eth_answer_open(e, id);
     (void)ethp2p_chain_serve_headers(e->cfg.blocks, by_hash ? hash : NULL, number, amount, skip, (int)reverse, &e->w);
-    ethp2p_rlp_list_end(&e->w);
-    ethp2p_rlp_list_end(&e->w);
-    (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_HEADERS);
+    eth_answer_send(e, p, ETHP2P_ETH_BLOCK_HEADERS);
 }
 
 static void serve_bodies(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
 {
-    uint64_t id;
-    ethp2p_rlp_item hashes, x;
+    ethp2p_rlp_item x;
     ethp2p_rlp_iter it;
-    size_t n;
-    if (ethp2p_eth_get_pooled_decode(data, len, &id, &hashes, &n) || ethp2p_rlp_iter_list(&hashes, &it)) {
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetBlockBodies");
-        return;
-    }
-    ethp2p_rlp_list_begin(&e->w);
-    ethp2p_rlp_put_uint(&e->w, id);
-    ethp2p_rlp_list_begin(&e->w);
+    if (eth_answer_hashes(e, p, data, len, "GetBlockBodies", &it)) return;
     size_t count = 0, bytes = 0;
     while (!ethp2p_rlp_iter_done(&it) && count < ETHP2P_CHAIN_MAX_BODIES && bytes < ETHP2P_CHAIN_SERVE_BYTES) {
         if (ethp2p_rlp_iter_expect(&it, &x)) break;
@@ -342,9 +330,7 @@ static void serve_bodies(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         bytes += bl;
         count++;
     }
-    ethp2p_rlp_list_end(&e->w);
-    ethp2p_rlp_list_end(&e->w);
-    (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_BODIES);
+    eth_answer_send(e, p, ETHP2P_ETH_BLOCK_BODIES);
 }
 
 void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len)

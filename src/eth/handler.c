@@ -9,6 +9,7 @@
 #include "ethp2p/log.h"
 #include "handler_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -462,19 +463,43 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
     hmap_clear(&seen);
 }
 
-static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+/* ---- answering requests ---- */
+
+void eth_answer_open(ethp2p_eth *e, uint64_t id)
 {
-    uint64_t id;
-    ethp2p_rlp_item hashes, x;
-    ethp2p_rlp_iter it;
-    size_t n;
-    if (ethp2p_eth_get_pooled_decode(data, len, &id, &hashes, &n) || ethp2p_rlp_iter_list(&hashes, &it)) {
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed GetPooledTransactions");
-        return;
-    }
     ethp2p_rlp_list_begin(&e->w);
     ethp2p_rlp_put_uint(&e->w, id);
     ethp2p_rlp_list_begin(&e->w);
+}
+
+void eth_answer_send(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code)
+{
+    ethp2p_rlp_list_end(&e->w);
+    ethp2p_rlp_list_end(&e->w);
+    (void)eth_send_w(e, p, code);
+}
+
+int eth_answer_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, const char *what,
+                      ethp2p_rlp_iter *it)
+{
+    uint64_t id;
+    ethp2p_rlp_item hashes;
+    size_t n;
+    if (ethp2p_eth_get_pooled_decode(data, len, &id, &hashes, &n) || ethp2p_rlp_iter_list(&hashes, it)) {
+        char why[64];
+        snprintf(why, sizeof(why), "malformed %s", what);
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, why);
+        return -1;
+    }
+    eth_answer_open(e, id);
+    return 0;
+}
+
+static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    ethp2p_rlp_item x;
+    ethp2p_rlp_iter it;
+    if (eth_answer_hashes(e, p, data, len, "GetPooledTransactions", &it)) return;
     size_t bytes = 0;
     while (!ethp2p_rlp_iter_done(&it) && bytes < ETHP2P_ETH_SERVE_MAX_BYTES) {
         if (ethp2p_rlp_iter_expect(&it, &x)) break;
@@ -484,9 +509,7 @@ static void on_get_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data
         bytes += t->elem_len;
         (void)hashset_add(&p->known, t->hash);
     }
-    ethp2p_rlp_list_end(&e->w);
-    ethp2p_rlp_list_end(&e->w);
-    (void)eth_send_w(e, p, ETHP2P_ETH_POOLED_TXS);
+    eth_answer_send(e, p, ETHP2P_ETH_POOLED_TXS);
 }
 
 /* Answers a request we do not serve (no chain here) with an empty list. */
@@ -500,12 +523,8 @@ static void answer_empty(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const
         eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed request");
         return;
     }
-    ethp2p_rlp_list_begin(&e->w);
-    ethp2p_rlp_put_uint(&e->w, id);
-    ethp2p_rlp_list_begin(&e->w);
-    ethp2p_rlp_list_end(&e->w);
-    ethp2p_rlp_list_end(&e->w);
-    (void)eth_send_w(e, p, code + 1);
+    eth_answer_open(e, id);
+    eth_answer_send(e, p, code + 1);
 }
 
 static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len);

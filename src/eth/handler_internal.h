@@ -84,6 +84,14 @@ struct ethp2p_eth {
 void eth_drop_peer(ethp2p_eth *e, ethp2p_eth_peer *p, int reason, const char *why);
 /* Sends what e->w holds to the peer (and empties e->w). */
 int eth_send_w(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code);
+/* Answers to requests: eth_answer_open writes "[id, [" into e->w; the items follow;
+ * eth_answer_send closes both lists and sends. eth_answer_hashes decodes a request
+ * [id, [hash, ...]] (a malformed one drops the peer: -1), opens the answer and leaves
+ * *it on the hashes. */
+void eth_answer_open(ethp2p_eth *e, uint64_t id);
+void eth_answer_send(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code);
+int eth_answer_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, const char *what,
+                      ethp2p_rlp_iter *it);
 
 /* handler.c: a Transactions or PooledTransactions list from a peer (list_in: already decoded) */
 void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,

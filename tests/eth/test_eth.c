@@ -3,15 +3,11 @@
  * refusals, the penalties for bad transaction messages, fetching with
  * timeouts and retries, and propagation through a simulated network.
  */
-#include "test_util.h"
-#include "ethp2p/eth_handler.h"
+#include "eth_harness.h"
 #include "ethp2p/ethsim.h"
-#include "ethp2p/genesis.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define T0 1000000ULL
 
 static ethp2p_chain_config chain;
 
@@ -145,141 +141,7 @@ static void test_announce_and_range_codecs(void **state)
     assert_false(ethp2p_eth_code_valid(69, 0x12));
 }
 
-/* ---- two handlers wired by hand ---- */
-
-typedef struct msg {
-    int to;
-    uint64_t code;
-    uint8_t *data;
-    size_t len;
-} msg;
-
-typedef struct side {
-    ethp2p_eth *eth;
-    ethp2p_eth_peer *peer; /* its view of the other side */
-    int dropped, reason, ready, txs;
-    int busy;              /* send answers EBUSY */
-} side;
-
-static side S[4];
-static ethp2p_chain *chains[4]; /* when set before make_side: that side follows blocks */
-static int blocks_seen[4];
-static msg box[4096];
-static size_t nbox;
-
-static int h_send(void *ctx, void *peer, uint64_t code, const uint8_t *d, size_t n)
-{
-    (void)ctx;
-    side *from = peer; /* handle = the side it is sent to */
-    int to = (int)(from - S);
-    if (S[to].busy) return ETHP2P_EBUSY;
-    assert_true(nbox < 4096);
-    box[nbox].to = to;
-    box[nbox].code = code;
-    box[nbox].data = malloc(n + 1);
-    memcpy(box[nbox].data, d, n);
-    box[nbox].len = n;
-    nbox++;
-    return 0;
-}
-static void h_disconnect(void *ctx, void *peer, int reason)
-{
-    side *me = ctx;
-    (void)peer;
-    me->dropped = 1;
-    me->reason = reason;
-}
-static void h_ready(void *ctx, void *peer, const ethp2p_eth_status *st)
-{
-    (void)peer;
-    (void)st;
-    ((side *)ctx)->ready = 1;
-}
-static void h_tx(void *ctx, void *peer, const ethp2p_tx *tx, int how)
-{
-    (void)peer;
-    (void)tx;
-    (void)how;
-    ((side *)ctx)->txs++;
-}
-
-static int h_send_tracked(void *ctx, void *peer, uint64_t code, const uint8_t *d, size_t n);
-static void h_block(void *ctx, void *peer, const ethp2p_header *h, int how)
-{
-    (void)peer;
-    (void)h;
-    (void)how;
-    blocks_seen[(side *)ctx - S]++;
-}
-
-static void make_side(int i, const ethp2p_chain_config *c)
-{
-    memset(&S[i], 0, sizeof(S[i]));
-    ethp2p_eth_config ec;
-    memset(&ec, 0, sizeof(ec));
-    ec.chain = *c;
-    ec.self_id[0] = (uint8_t)i;
-    ec.head_time = 2000000000;
-    ec.ctx = &S[i];
-    ec.send = h_send_tracked;
-    ec.disconnect = h_disconnect;
-    ec.on_ready = h_ready;
-    ec.on_tx = h_tx;
-    ec.blocks = chains[i];
-    ec.on_block = h_block;
-    S[i].eth = ethp2p_eth_new(&ec);
-    assert_non_null(S[i].eth);
-}
-
-/* Side `from`'s handler sends toward `to`: its peer handle is &S[to]. Delivery: box entries to side k
- * are received by k's handler from its peer object for the sender. */
-static ethp2p_eth_peer *view[4][4];
-
-static void connect(int a, int b, uint32_t version)
-{
-    uint8_t ida[32] = {(uint8_t)a}, idb[32] = {(uint8_t)b};
-    view[a][b] = ethp2p_eth_peer_add(S[a].eth, &S[b], idb, version, T0);
-    view[b][a] = ethp2p_eth_peer_add(S[b].eth, &S[a], ida, version, T0);
-}
-
-/* Delivers everything queued (each message came from the side whose handler produced it). */
-static int from_of[4096];
-static void deliver(uint64_t now)
-{
-    for (size_t i = 0; i < nbox; i++) {
-        msg m = box[i];
-        /* Find the sender: the only other side that has a view of m.to (tests use pairs or a star). */
-        int from = from_of[i];
-        if (view[m.to][from] && !S[m.to].dropped) ethp2p_eth_receive(S[m.to].eth, view[m.to][from], m.code, m.data, m.len, now);
-        free(m.data);
-    }
-    nbox = 0;
-}
-
-/* Wraps h_send to remember the sending side (the ctx). */
-static int h_send_tracked(void *ctx, void *peer, uint64_t code, const uint8_t *d, size_t n)
-{
-    size_t before = nbox;
-    int rc = h_send(ctx, peer, code, d, n);
-    if (nbox > before) from_of[before] = (int)((side *)ctx - S);
-    return rc;
-}
-
-static void make_pair(uint32_t version, const ethp2p_chain_config *ca, const ethp2p_chain_config *cb)
-{
-    nbox = 0;
-    memset(view, 0, sizeof(view));
-    make_side(0, ca);
-    make_side(1, cb);
-    connect(0, 1, version);
-}
-
-static void free_sides(int n)
-{
-    deliver(T0); /* drain */
-    for (int i = 0; i < n; i++) ethp2p_eth_free(S[i].eth);
-    memset(view, 0, sizeof(view));
-}
+/* ---- handlers wired by hand (eth_harness.h) ---- */
 
 static void test_status_handshake(void **state)
 {
@@ -308,8 +170,7 @@ static void test_status_handshake(void **state)
     }
     /* No Status within 5 s. */
     make_pair(68, &chain, &chain);
-    for (size_t i = 0; i < nbox; i++) free(box[i].data);
-    nbox = 0;
+    lose_all();
     ethp2p_eth_tick(S[0].eth, T0 + 4999);
     assert_false(S[0].dropped);
     ethp2p_eth_tick(S[0].eth, T0 + 5000);
@@ -318,8 +179,7 @@ static void test_status_handshake(void **state)
     free_sides(2);
     /* A message before Status. */
     make_pair(68, &chain, &chain);
-    for (size_t i = 0; i < nbox; i++) free(box[i].data);
-    nbox = 0;
+    lose_all();
     ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, (const uint8_t *)"\xc0", 1, T0);
     assert_true(S[0].dropped);
     free_sides(2);
@@ -463,8 +323,7 @@ static void test_fetch(void **state)
     make_tx(chain.chain_id, 10);
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
     ethp2p_eth_tick(S[1].eth, T0);
-    for (size_t i = 0; i < nbox; i++) free(box[i].data); /* lose the push: only the announcement below arrives */
-    nbox = 0;
+    lose_all(); /* lose the push: only the announcement below arrives */
     ethp2p_tx tx;
     assert_int_equal(ethp2p_tx_decode_binary(txbuf.data, txbuf.len, &tx), 0);
     announce_one(0, 1, 68, tx.type, (uint32_t)tx.size);
@@ -485,8 +344,7 @@ static void test_fetch(void **state)
     make_tx(chain.chain_id, 11);
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
     ethp2p_eth_tick(S[1].eth, T0);
-    for (size_t i = 0; i < nbox; i++) free(box[i].data);
-    nbox = 0;
+    lose_all();
     assert_int_equal(ethp2p_tx_decode_binary(txbuf.data, txbuf.len, &tx), 0);
     announce_one(0, 1, 68, tx.type, (uint32_t)tx.size + 100);
     ethp2p_eth_tick(S[0].eth, T0 + 500);
@@ -502,19 +360,17 @@ static void test_fetch_timeout_retries_other_announcer(void **state)
 {
     (void)state;
     ethp2p_buffer_init(&txbuf, 0);
-    nbox = 0;
-    memset(view, 0, sizeof(view));
+    reset_sides();
     for (int i = 0; i < 3; i++) make_side(i, &chain);
-    connect(0, 1, 68);
-    connect(0, 2, 68);
+    connect_sides(0, 1, 68);
+    connect_sides(0, 2, 68);
     deliver(T0);
     make_tx(chain.chain_id, 12);
     uint8_t h[32];
     /* Both 1 and 2 hold it (2 gets it by submission too); both announce to 0. */
     assert_int_equal(ethp2p_eth_submit(S[1].eth, txbuf.data, txbuf.len, T0, h), 0);
     assert_int_equal(ethp2p_eth_submit(S[2].eth, txbuf.data, txbuf.len, T0, h), 0);
-    for (size_t i = 0; i < nbox; i++) free(box[i].data);
-    nbox = 0;
+    lose_all();
     ethp2p_tx tx;
     assert_int_equal(ethp2p_tx_decode_binary(txbuf.data, txbuf.len, &tx), 0);
     announce_one(0, 1, 68, tx.type, (uint32_t)tx.size);
@@ -522,8 +378,7 @@ static void test_fetch_timeout_retries_other_announcer(void **state)
     ethp2p_eth_tick(S[0].eth, T0 + 500);
     assert_int_equal(nbox, 1); /* one request, to one announcer */
     int first = box[0].to;
-    free(box[0].data);
-    nbox = 0; /* the request is lost: no answer */
+    lose_all(); /* the request is lost: no answer */
     ethp2p_eth_tick(S[0].eth, T0 + 5499);
     assert_int_equal(nbox, 0);
     ethp2p_eth_tick(S[0].eth, T0 + 5500); /* timeout: ask the other one */
@@ -561,190 +416,6 @@ static void test_backpressure(void **state)
     assert_int_equal(S[1].txs, 5);
     free_sides(2);
     ethp2p_buffer_clear(&txbuf);
-}
-
-static void test_block_propagation(void **state)
-{
-    (void)state;
-    ethp2p_genesis_info gi;
-    ethp2p_chain_config dev;
-    char err[64];
-    assert_int_equal(ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &dev, &gi, err, sizeof(err)), 0);
-    assert_false(dev.post_merge);
-    nbox = 0;
-    memset(view, 0, sizeof(view));
-    memset(blocks_seen, 0, sizeof(blocks_seen));
-    for (int i = 0; i < 4; i++) {
-        chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
-        make_side(i, &dev);
-    }
-    /* A star: 0 in the middle. */
-    connect(0, 1, 68);
-    connect(0, 2, 68);
-    connect(0, 3, 68);
-    deliver(T0);
-    for (int i = 1; i < 4; i++) assert_true(S[i].ready);
-    /* A block made at 0: three peers lack it, so floor(sqrt(3)) = 1 gets it in full, two get its hash. */
-    ethp2p_rlp_writer w;
-    ethp2p_rlp_writer_init(&w, 0);
-    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
-    const uint8_t *b;
-    size_t bl;
-    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-    assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
-    int full = 0, hashes = 0;
-    for (size_t i = 0; i < nbox; i++) {
-        full += box[i].code == ETHP2P_ETH_NEW_BLOCK;
-        hashes += box[i].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
-    }
-    assert_int_equal(full, 1);
-    assert_int_equal(hashes, 2);
-    deliver(T0); /* NewBlock imported; hash receivers ask for the header and the body */
-    deliver(T0); /* 0 answers */
-    deliver(T0); /* they assemble, check and import it */
-    for (int i = 0; i < 4; i++) {
-        assert_true(ethp2p_chain_head(chains[i])->number == 1);
-        assert_memory_equal(ethp2p_chain_head(chains[i])->hash, ethp2p_chain_head(chains[0])->hash, 32);
-    }
-    assert_int_equal(blocks_seen[1] + blocks_seen[2] + blocks_seen[3], 3);
-    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->blocks_out, 1);
-    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->block_hashes_out, 2);
-    /* The peer set: nobody lacks block 1 now; an unknown hash is lacked by all three. */
-    void *lack[4];
-    uint8_t other_hash[32] = {0x77};
-    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, ethp2p_chain_head(chains[0])->hash, 1, lack, 4), 0);
-    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 1, lack, 4), 3);
-    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 0, lack, 4), 3);
-    /* Side 2 makes block 2: its NewBlock raises its total difficulty in 0's view: the best peer. */
-    ethp2p_rlp_writer_reset(&w);
-    assert_int_equal(ethp2p_chain_make_child(chains[2], NULL, NULL, 0, &w), 0);
-    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-    assert_int_equal(ethp2p_eth_submit_block(S[2].eth, b, bl, T0), 0);
-    deliver(T0);
-    assert_ptr_equal(ethp2p_eth_best_peer(S[0].eth), &S[2]);
-    assert_true(ethp2p_chain_head(chains[0])->number == 2);
-    deliver(T0);
-    deliver(T0);
-    deliver(T0);
-    for (int i = 0; i < 4; i++) assert_true(ethp2p_chain_head(chains[i])->number == 2);
-    /* Out of order: side 1 gets block 4 before block 3 (as when block 3's hash came first
-     * and its fetch is slower); block 4 waits and goes in right after block 3. */
-    {
-        ethp2p_chain *solo = ethp2p_chain_new(gi.header, gi.header_len);
-        for (uint64_t n = 1; n <= 2; n++) {
-            ethp2p_rlp_writer_reset(&w);
-            assert_int_equal(ethp2p_chain_block_rlp(chains[0], n, &w), 0);
-            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
-        }
-        uint8_t *blk[2];
-        size_t blen[2];
-        for (int k = 0; k < 2; k++) {
-            ethp2p_rlp_writer_reset(&w);
-            assert_int_equal(ethp2p_chain_make_child(solo, NULL, NULL, 0, &w), 0);
-            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-            blk[k] = malloc(bl);
-            memcpy(blk[k], b, bl);
-            blen[k] = bl;
-            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
-        }
-        /* As NewBlock messages from side 0, block 4 first. */
-        for (int k = 1; k >= 0; k--) {
-            ethp2p_rlp_writer m;
-            ethp2p_rlp_writer_init(&m, 0);
-            ethp2p_rlp_list_begin(&m);
-            ethp2p_rlp_put_raw(&m, blk[k], blen[k]);
-            ethp2p_rlp_put_uint(&m, 1);
-            ethp2p_rlp_list_end(&m);
-            const uint8_t *md;
-            size_t ml;
-            assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
-            ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
-            if (k == 1) assert_true(ethp2p_chain_head(chains[1])->number == 2); /* waits */
-            ethp2p_rlp_writer_clear(&m);
-        }
-        assert_true(ethp2p_chain_head(chains[1])->number == 4);
-        assert_memory_equal(ethp2p_chain_head(chains[1])->hash, ethp2p_chain_head(solo)->hash, 32);
-        assert_false(S[1].dropped);
-        free(blk[0]);
-        free(blk[1]);
-        ethp2p_chain_free(solo);
-    }
-    /* A NewBlock whose ommers do not match its header's ommers hash: the sender is dropped. */
-    ethp2p_rlp_writer_reset(&w);
-    assert_int_equal(ethp2p_chain_make_child(chains[1], NULL, NULL, 0, &w), 0);
-    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-    ethp2p_block blk;
-    assert_int_equal(ethp2p_block_decode(b, bl, &blk), 0);
-    ethp2p_rlp_writer m;
-    ethp2p_rlp_writer_init(&m, 0);
-    ethp2p_rlp_list_begin(&m);
-    ethp2p_rlp_list_begin(&m); /* [header, txs, [[]]] */
-    ethp2p_rlp_put_raw(&m, blk.header_rlp, blk.header_len);
-    ethp2p_rlp_put_raw(&m, blk.body_txs, blk.txs_len);
-    ethp2p_rlp_list_begin(&m);
-    ethp2p_rlp_list_begin(&m);
-    ethp2p_rlp_list_end(&m);
-    ethp2p_rlp_list_end(&m);
-    ethp2p_rlp_list_end(&m);
-    ethp2p_rlp_put_uint(&m, 1); /* td */
-    ethp2p_rlp_list_end(&m);
-    const uint8_t *md;
-    size_t ml;
-    assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
-    ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
-    assert_true(S[0].dropped);
-    ethp2p_rlp_writer_clear(&m);
-    ethp2p_rlp_writer_clear(&w);
-    free_sides(4);
-    for (int i = 0; i < 4; i++) {
-        ethp2p_chain_free(chains[i]);
-        chains[i] = NULL;
-    }
-    ethp2p_genesis_info_clear(&gi);
-}
-
-static void test_range_update_eth69(void **state)
-{
-    (void)state;
-    /* eth/69 on a pre-merge chain: no NewBlock; BlockRangeUpdate once the head moved 32 blocks. */
-    ethp2p_genesis_info gi;
-    ethp2p_chain_config dev;
-    char err[64];
-    assert_int_equal(ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), &dev, &gi, err, sizeof(err)), 0);
-    nbox = 0;
-    memset(view, 0, sizeof(view));
-    chains[0] = ethp2p_chain_new(gi.header, gi.header_len);
-    make_side(0, &dev);
-    make_side(1, &dev);
-    connect(0, 1, 69);
-    deliver(T0);
-    assert_true(S[0].ready && S[1].ready);
-    ethp2p_rlp_writer w;
-    ethp2p_rlp_writer_init(&w, 0);
-    int ranges = 0, newblocks = 0;
-    for (int i = 1; i <= 40; i++) {
-        ethp2p_rlp_writer_reset(&w);
-        assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
-        const uint8_t *b;
-        size_t bl;
-        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
-        assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
-        for (size_t k = 0; k < nbox; k++) {
-            ranges += box[k].code == ETHP2P_ETH_BLOCK_RANGE_UPDATE;
-            newblocks += box[k].code == ETHP2P_ETH_NEW_BLOCK || box[k].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
-        }
-        deliver(T0);
-        assert_false(S[1].dropped); /* a valid update */
-        if (i == 31) assert_int_equal(ranges, 0);
-    }
-    assert_int_equal(ranges, 1); /* at block 32 */
-    assert_int_equal(newblocks, 0);
-    ethp2p_rlp_writer_clear(&w);
-    free_sides(2);
-    ethp2p_chain_free(chains[0]);
-    chains[0] = NULL;
-    ethp2p_genesis_info_clear(&gi);
 }
 
 /* ---- simulated network ---- */
@@ -795,8 +466,6 @@ int main(void)
         cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_fetch_timeout_retries_other_announcer),
         cmocka_unit_test(test_backpressure),
-        cmocka_unit_test(test_block_propagation),
-        cmocka_unit_test(test_range_update_eth69),
         cmocka_unit_test(test_propagation_sim),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

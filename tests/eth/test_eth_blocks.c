@@ -1,0 +1,206 @@
+/*
+ * eth block propagation before the merge, between hand-wired handlers: NewBlock
+ * to floor(sqrt(n)) peers and hashes to the rest, fetching announced blocks,
+ * blocks that arrive before their parent, invalid bodies, the peer set's view
+ * of heads, and eth/69's BlockRangeUpdate.
+ */
+#include "eth_harness.h"
+#include "ethp2p/genesis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The devnet (before the merge): its chain config and genesis header. */
+static void devnet(ethp2p_chain_config *dev, ethp2p_genesis_info *gi)
+{
+    char err[64];
+    assert_int_equal(ethp2p_genesis_parse(ethp2p_devnet_genesis(), strlen(ethp2p_devnet_genesis()), dev, gi, err, sizeof(err)), 0);
+    assert_false(dev->post_merge);
+}
+
+static void test_block_propagation(void **state)
+{
+    (void)state;
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    devnet(&dev, &gi);
+    reset_sides();
+    for (int i = 0; i < 4; i++) {
+        chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
+        make_side(i, &dev);
+    }
+    /* A star: 0 in the middle. */
+    connect_sides(0, 1, 68);
+    connect_sides(0, 2, 68);
+    connect_sides(0, 3, 68);
+    deliver(T0);
+    for (int i = 1; i < 4; i++) assert_true(S[i].ready);
+    /* A block made at 0: three peers lack it, so floor(sqrt(3)) = 1 gets it in full, two get its hash. */
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+    const uint8_t *b;
+    size_t bl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
+    int full = 0, hashes = 0;
+    for (size_t i = 0; i < nbox; i++) {
+        full += box[i].code == ETHP2P_ETH_NEW_BLOCK;
+        hashes += box[i].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
+    }
+    assert_int_equal(full, 1);
+    assert_int_equal(hashes, 2);
+    deliver(T0); /* NewBlock imported; hash receivers ask for the header and the body */
+    deliver(T0); /* 0 answers */
+    deliver(T0); /* they assemble, check and import it */
+    for (int i = 0; i < 4; i++) {
+        assert_true(ethp2p_chain_head(chains[i])->number == 1);
+        assert_memory_equal(ethp2p_chain_head(chains[i])->hash, ethp2p_chain_head(chains[0])->hash, 32);
+    }
+    assert_int_equal(S[1].blocks + S[2].blocks + S[3].blocks, 3);
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->blocks_out, 1);
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->block_hashes_out, 2);
+    /* The peer set: nobody lacks block 1 now; an unknown hash is lacked by all three. */
+    void *lack[4];
+    uint8_t other_hash[32] = {0x77};
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, ethp2p_chain_head(chains[0])->hash, 1, lack, 4), 0);
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 1, lack, 4), 3);
+    assert_int_equal(ethp2p_eth_peers_without(S[0].eth, other_hash, 0, lack, 4), 3);
+    /* Side 2 makes block 2: its NewBlock raises its total difficulty in 0's view: the best peer. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_make_child(chains[2], NULL, NULL, 0, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    assert_int_equal(ethp2p_eth_submit_block(S[2].eth, b, bl, T0), 0);
+    deliver(T0);
+    assert_ptr_equal(ethp2p_eth_best_peer(S[0].eth), &S[2]);
+    assert_true(ethp2p_chain_head(chains[0])->number == 2);
+    deliver(T0);
+    deliver(T0);
+    deliver(T0);
+    for (int i = 0; i < 4; i++) assert_true(ethp2p_chain_head(chains[i])->number == 2);
+    /* Out of order: side 1 gets block 4 before block 3 (as when block 3's hash came first
+     * and its fetch is slower); block 4 waits and goes in right after block 3. */
+    {
+        ethp2p_chain *solo = ethp2p_chain_new(gi.header, gi.header_len);
+        for (uint64_t n = 1; n <= 2; n++) {
+            ethp2p_rlp_writer_reset(&w);
+            assert_int_equal(ethp2p_chain_block_rlp(chains[0], n, &w), 0);
+            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
+        }
+        uint8_t *blk[2];
+        size_t blen[2];
+        for (int k = 0; k < 2; k++) {
+            ethp2p_rlp_writer_reset(&w);
+            assert_int_equal(ethp2p_chain_make_child(solo, NULL, NULL, 0, &w), 0);
+            assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+            blk[k] = malloc(bl);
+            memcpy(blk[k], b, bl);
+            blen[k] = bl;
+            assert_int_equal(ethp2p_chain_insert(solo, b, bl, NULL), 1);
+        }
+        /* As NewBlock messages from side 0, block 4 first. */
+        for (int k = 1; k >= 0; k--) {
+            ethp2p_rlp_writer m;
+            ethp2p_rlp_writer_init(&m, 0);
+            ethp2p_rlp_list_begin(&m);
+            ethp2p_rlp_put_raw(&m, blk[k], blen[k]);
+            ethp2p_rlp_put_uint(&m, 1);
+            ethp2p_rlp_list_end(&m);
+            const uint8_t *md;
+            size_t ml;
+            assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
+            ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
+            if (k == 1) assert_true(ethp2p_chain_head(chains[1])->number == 2); /* waits */
+            ethp2p_rlp_writer_clear(&m);
+        }
+        assert_true(ethp2p_chain_head(chains[1])->number == 4);
+        assert_memory_equal(ethp2p_chain_head(chains[1])->hash, ethp2p_chain_head(solo)->hash, 32);
+        assert_false(S[1].dropped);
+        free(blk[0]);
+        free(blk[1]);
+        ethp2p_chain_free(solo);
+    }
+    /* A NewBlock whose ommers do not match its header's ommers hash: the sender is dropped. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_make_child(chains[1], NULL, NULL, 0, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    ethp2p_block blk;
+    assert_int_equal(ethp2p_block_decode(b, bl, &blk), 0);
+    ethp2p_rlp_writer m;
+    ethp2p_rlp_writer_init(&m, 0);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_begin(&m); /* [header, txs, [[]]] */
+    ethp2p_rlp_put_raw(&m, blk.header_rlp, blk.header_len);
+    ethp2p_rlp_put_raw(&m, blk.body_txs, blk.txs_len);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_begin(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_list_end(&m);
+    ethp2p_rlp_put_uint(&m, 1); /* td */
+    ethp2p_rlp_list_end(&m);
+    const uint8_t *md;
+    size_t ml;
+    assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
+    ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
+    assert_true(S[0].dropped);
+    ethp2p_rlp_writer_clear(&m);
+    ethp2p_rlp_writer_clear(&w);
+    free_sides(4);
+    for (int i = 0; i < 4; i++) {
+        ethp2p_chain_free(chains[i]);
+        chains[i] = NULL;
+    }
+    ethp2p_genesis_info_clear(&gi);
+}
+
+static void test_range_update_eth69(void **state)
+{
+    (void)state;
+    /* eth/69 on a pre-merge chain: no NewBlock; BlockRangeUpdate once the head moved 32 blocks. */
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    devnet(&dev, &gi);
+    reset_sides();
+    chains[0] = ethp2p_chain_new(gi.header, gi.header_len);
+    make_side(0, &dev);
+    make_side(1, &dev);
+    connect_sides(0, 1, 69);
+    deliver(T0);
+    assert_true(S[0].ready && S[1].ready);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    int ranges = 0, newblocks = 0;
+    for (int i = 1; i <= 40; i++) {
+        ethp2p_rlp_writer_reset(&w);
+        assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+        const uint8_t *b;
+        size_t bl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
+        for (size_t k = 0; k < nbox; k++) {
+            ranges += box[k].code == ETHP2P_ETH_BLOCK_RANGE_UPDATE;
+            newblocks += box[k].code == ETHP2P_ETH_NEW_BLOCK || box[k].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
+        }
+        deliver(T0);
+        assert_false(S[1].dropped); /* a valid update */
+        if (i == 31) assert_int_equal(ranges, 0);
+    }
+    assert_int_equal(ranges, 1); /* at block 32 */
+    assert_int_equal(newblocks, 0);
+    ethp2p_rlp_writer_clear(&w);
+    free_sides(2);
+    ethp2p_chain_free(chains[0]);
+    chains[0] = NULL;
+    ethp2p_genesis_info_clear(&gi);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_block_propagation),
+        cmocka_unit_test(test_range_update_eth69),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
