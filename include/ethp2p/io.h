@@ -18,6 +18,15 @@ struct uv_loop_s;
 /** Wall-clock Unix time in milliseconds (what the cores take as "now"). */
 uint64_t ethp2p_io_now_ms(void);
 
+/**
+ * Sets SIGPIPE to SIG_IGN if it still has its default action (a handler the
+ * application installed is kept). Writing to a stream socket whose peer has
+ * gone away then fails with EPIPE instead of ending the process. Every
+ * function here that opens a TCP connection or listener calls it; call it
+ * yourself before writing to other sockets of your own. Idempotent.
+ */
+void ethp2p_io_ignore_sigpipe(void);
+
 /** Parses "IP:PORT" or "[IPv6]:PORT" (numeric only). */
 int ethp2p_io_parse_hostport(const char *text, ethp2p_ip *ip, uint16_t *port);
 

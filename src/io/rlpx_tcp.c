@@ -78,12 +78,24 @@ static void close_socket(ethp2p_rlpx_tcp *t)
 
 static void on_shutdown(uv_shutdown_t *req, int status) { close_socket(req->data); }
 
+/* A write that fails (the peer reset the connection) ends the connection at
+ * once: a node that has stopped reading would otherwise learn of it only at
+ * its write timeout. Writes cancelled by our own close are not news. */
+static void write_failed(ethp2p_rlpx_tcp *t, int status)
+{
+    if (t->closing || status == UV_ECANCELED) return;
+    ETHP2P_DEBUG(LOG_MOD, "write failed", "port=%u err=\"%s\"", t->peer_port, uv_strerror(status));
+    ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
+}
+
 static void on_write(uv_write_t *req, int status)
 {
     write_req *w = (write_req *)req;
-    w->t->queued -= w->len;
-    w->t->write_progress_ms = now_ms();
+    ethp2p_rlpx_tcp *t = w->t;
+    t->queued -= w->len;
+    t->write_progress_ms = now_ms();
     free(w);
+    if (status < 0) write_failed(t, status);
 }
 
 static void tcp_send(void *ctx, const uint8_t *data, size_t len)
@@ -96,16 +108,21 @@ static void tcp_send(void *ctx, const uint8_t *data, size_t len)
         return;
     }
     write_req *w = malloc(sizeof(*w) + len);
-    if (!w) return;
+    if (!w) {
+        ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR); /* a lost frame breaks the MAC chain */
+        return;
+    }
     w->t = t;
     w->len = len;
     memcpy(w->data, data, len);
     uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
     if (!t->queued) t->write_progress_ms = now_ms();
     t->queued += len;
-    if (uv_write(&w->req, (uv_stream_t *)&t->tcp, &b, 1, on_write) != 0) {
+    int r = uv_write(&w->req, (uv_stream_t *)&t->tcp, &b, 1, on_write);
+    if (r != 0) {
         t->queued -= len;
         free(w);
+        write_failed(t, r);
     }
 }
 
@@ -235,6 +252,7 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
                          ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out)
 {
     if (!cfg->initiator) return ETHP2P_EINVAL;
+    ethp2p_io_ignore_sigpipe();
     ethp2p_rlpx_tcp *t = tcp_new(loop, cfg, done, arg);
     if (!t) return ETHP2P_ENOMEM;
     if (out) *out = t; /* before connecting: a failure below still reports through done */
@@ -291,6 +309,7 @@ static void on_connection(uv_stream_t *server, int status)
 int ethp2p_rlpx_listen(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_accept_cb accept,
                        ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_listener **out)
 {
+    ethp2p_io_ignore_sigpipe();
     ethp2p_rlpx_listener *l = calloc(1, sizeof(*l));
     if (!l) return ETHP2P_ENOMEM;
     l->accept = accept;

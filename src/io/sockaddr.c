@@ -1,9 +1,33 @@
-/* Conversions between ethp2p_ip + port and the socket API's addresses. */
+/* Conversions between ethp2p_ip + port and the socket API's addresses, and
+ * the process-wide SIGPIPE setting every stream socket needs. */
 #include "io_internal.h"
+#include "ethp2p/io.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
+
+/*
+ * libuv writes to stream sockets with write(2), so on Linux a peer that
+ * resets the connection while bytes are going out raises SIGPIPE, whose
+ * default action ends the process without a word. A P2P node sees such
+ * peers all the time: the write must fail with EPIPE instead (the connection
+ * then closes like any other network error). A handler or SIG_IGN that the
+ * application installed itself is left alone. One syscall per connection,
+ * so it is checked every time rather than once.
+ */
+void ethp2p_io_ignore_sigpipe(void)
+{
+    struct sigaction cur;
+    if (sigaction(SIGPIPE, NULL, &cur) == 0 && cur.sa_handler == SIG_DFL && !(cur.sa_flags & SA_SIGINFO)) {
+        struct sigaction ign;
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        (void)sigaction(SIGPIPE, &ign, NULL);
+    }
+}
 
 void io_to_sockaddr(const ethp2p_ip *ip, uint16_t port, struct sockaddr_storage *ss)
 {

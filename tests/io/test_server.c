@@ -2,10 +2,15 @@
  * The server on real loopback sockets, several in one process on one libuv
  * loop: dial races end with one connection (the same on both sides),
  * netrestrict refuses both ways, trusted nodes pass the peer limit, static
- * nodes are redialled, and NodeInfo / PeersInfo describe what is connected.
+ * nodes are redialled, NodeInfo / PeersInfo describe what is connected, and
+ * a peer that resets the connection under a full send queue costs the
+ * connection, not the process (SIGPIPE).
  */
 #include "test_util.h"
+#include "ethp2p/io.h"
 #include "ethp2p/server.h"
+
+#include <signal.h>
 
 #include <jansson.h>
 #include <string.h>
@@ -278,32 +283,45 @@ static void test_trusted_and_limits(void **state)
     drain();
 }
 
+/* What stall_b() leaves: A's and B's peer objects, the shared cap, A's chunk. */
+static struct {
+    ethp2p_peer *pa, *pb;
+    const ethp2p_shared_cap *caps;
+    uint8_t *data;
+    size_t chunk;
+} stall;
+
+/* Connects A and B (keys from keybyte), stops B's reading and has A send up
+ * to mib incompressible MiB, so the kernel buffers on both sides fill. */
+static void stall_b(uint8_t keybyte, int mib)
+{
+    start(&A, keybyte, 10, NULL);
+    start(&B, keybyte + 1, 10, NULL);
+    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
+    assert_true(run_until(both_one_peer, NULL, 5000));
+    ethp2p_server_peers(A.srv, &stall.pa, 1);
+    ethp2p_server_peers(B.srv, &stall.pb, 1);
+    ethp2p_rlpx_tcp_pause(stall.pb->tcp, 1);
+    assert_int_equal(ethp2p_conn_shared(ethp2p_rlpx_tcp_conn(stall.pa->tcp), &stall.caps), 1);
+    stall.chunk = 1 << 20;
+    stall.data = malloc(stall.chunk);
+    tu_rng rng = {keybyte};
+    tu_rand_bytes(&rng, stall.data, stall.chunk);
+    for (int i = 0; i < mib && A.removed == 0; i++) {
+        assert_int_equal(ethp2p_server_send(stall.pa, &stall.caps[0], 1, stall.data, stall.chunk), 0);
+        run_for(20);
+    }
+}
+
 static void test_write_timeout(void **state)
 {
     (void)state;
     /* B stops reading; A keeps sending. Once A's queued bytes make no progress for its
      * write timeout (300 ms here; 20 s by default), A drops B. */
     write_timeout_for_next = 300;
-    start(&A, 0x41, 10, NULL);
-    start(&B, 0x42, 10, NULL);
-    assert_int_equal(ethp2p_server_add_static(A.srv, ethp2p_server_self(B.srv)), 0);
-    assert_true(run_until(both_one_peer, NULL, 5000));
-    ethp2p_peer *pa, *pb;
-    ethp2p_server_peers(A.srv, &pa, 1);
-    ethp2p_server_peers(B.srv, &pb, 1);
-    ethp2p_rlpx_tcp_pause(pb->tcp, 1);
-    const ethp2p_shared_cap *caps;
-    assert_int_equal(ethp2p_conn_shared(ethp2p_rlpx_tcp_conn(pa->tcp), &caps), 1);
-    size_t chunk = 1 << 20;
-    uint8_t *data = malloc(chunk);
-    tu_rng rng = {3};
-    tu_rand_bytes(&rng, data, chunk); /* incompressible: the kernel buffers fill */
-    for (int i = 0; i < 16 && A.removed == 0; i++) {
-        assert_int_equal(ethp2p_server_send(pa, &caps[0], 1, data, chunk), 0);
-        run_for(20);
-    }
-    free(data);
-    assert_true(ethp2p_rlpx_tcp_queued(pa->tcp) > 0); /* stuck */
+    stall_b(0x41, 16);
+    free(stall.data);
+    assert_true(ethp2p_rlpx_tcp_queued(stall.pa->tcp) > 0); /* stuck */
     run_for(1000);
     assert_int_equal(A.removed, 1);
     assert_int_equal(A.last_reason, ETHP2P_DISC_NETWORK_ERROR);
@@ -312,9 +330,69 @@ static void test_write_timeout(void **state)
     drain();
 }
 
+static int sigpipe_is(void (*h)(int))
+{
+    struct sigaction cur;
+    assert_int_equal(sigaction(SIGPIPE, NULL, &cur), 0);
+    return cur.sa_handler == h;
+}
+
+static void test_peer_reset(void **state)
+{
+    (void)state;
+    /* B stops reading while A has megabytes in flight, then closes: the unread
+     * bytes in B's socket make the kernel answer with a reset, and A's writes
+     * fail (ECONNRESET, then EPIPE). Under SIGPIPE's default action that ended the
+     * whole process (seen as nodes vanishing in the 20-node loopback test). */
+    signal(SIGPIPE, SIG_DFL); /* what a process has unless its parent ignored it (inherited) */
+    stall_b(0x51, 8);
+    assert_true(sigpipe_is(SIG_IGN)); /* the listeners set it */
+    ethp2p_peer *pa = stall.pa, *pb = stall.pb;
+    assert_true(ethp2p_rlpx_tcp_queued(pa->tcp) > 0);
+    /* A stops reading too, so it learns of the reset only from its writes
+     * (as when the reset lands between two sends of one loop turn). B's
+     * socket closes without a Disconnect, with unread bytes: a reset. */
+    ethp2p_rlpx_tcp_pause(pa->tcp, 1);
+    ethp2p_conn_abort(ethp2p_rlpx_tcp_conn(pb->tcp), ETHP2P_DISC_NETWORK_ERROR);
+    ethp2p_rlpx_tcp_poke(pb->tcp);
+    for (int i = 0; i < 20 && A.removed == 0; i++) {
+        if (npeers(&A)) (void)ethp2p_server_send(pa, &stall.caps[0], 1, stall.data, stall.chunk);
+        run_for(50);
+    }
+    free(stall.data);
+    stop(&B);
+    assert_int_equal(A.removed, 1);
+    assert_int_equal(A.last_reason, ETHP2P_DISC_NETWORK_ERROR);
+    assert_int_equal(npeers(&A), 0);
+    stop(&A);
+    drain();
+}
+
+static void keep_handler(int sig) { (void)sig; }
+
+static void test_sigpipe_handler_kept(void **state)
+{
+    (void)state;
+    /* An application's own SIGPIPE handler is not replaced. */
+    struct sigaction mine, old;
+    memset(&mine, 0, sizeof(mine));
+    mine.sa_handler = keep_handler;
+    sigemptyset(&mine.sa_mask);
+    assert_int_equal(sigaction(SIGPIPE, &mine, &old), 0);
+    ethp2p_io_ignore_sigpipe();
+    assert_true(sigpipe_is(keep_handler));
+    /* Back to the default: the next call ignores it. */
+    signal(SIGPIPE, SIG_DFL);
+    ethp2p_io_ignore_sigpipe();
+    assert_true(sigpipe_is(SIG_IGN));
+    signal(SIGPIPE, SIG_DFL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_reset),
+        cmocka_unit_test(test_sigpipe_handler_kept),
         cmocka_unit_test(test_dial_race),
         cmocka_unit_test(test_netrestrict),
         cmocka_unit_test(test_trusted_and_limits),

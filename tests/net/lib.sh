@@ -1,7 +1,7 @@
 # Shared by the loopback network tests (sourced): a work directory, the PIDs
 # of what the test starts, and a cleanup that ends them by PID, fails the test
-# if any log holds a sanitizer report (leaks at exit included), and removes
-# the directory whatever happens.
+# if any of them died of a signal or any log holds a sanitizer report (leaks
+# at exit included), and removes the directory whatever happens.
 #   net_init NAME      sets $work, $pids, the EXIT trap
 #   net_base SPAN      prints a random base port below 32768 with SPAN free above
 #   net_spawn LOG CMD  runs CMD in the background, stderr to LOG (stdout to LOG.out), records its PID
@@ -13,7 +13,17 @@ net_init() {
 net_cleanup() {
   local rc=$?
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  local p st
+  for p in "${pids[@]}"; do
+    st=0
+    wait "$p" 2>/dev/null || st=$?
+    # 128+N: died of signal N. SIGTERM (143) is ours; anything else (SIGSEGV,
+    # SIGABRT, SIGPIPE...) is a crash even when the test's own checks passed.
+    if [ "$st" -gt 128 ] && [ "$st" -ne 143 ]; then
+      echo "process $p died of signal $((st - 128))"
+      rc=1
+    fi
+  done
   if grep -l 'Sanitizer\|runtime error' "$work"/log* 2>/dev/null; then
     grep -h -A30 'Sanitizer\|runtime error' "$work"/log* | head -80
     rc=1

@@ -35,6 +35,16 @@ for _ in $(seq 60); do
 done
 grep -h status "$work/log0" | tail -1 | sed "s/^/node 0: /"
 echo "nodes with >= 3 peers: $ok of $N"
-[ "$ok" -eq "$N" ] || { for i in $(seq 0 $((N - 1))); do echo "node $i: $(grep status "$work/log$i" | tail -1)"; done; exit 1; }
+if [ "$ok" -ne "$N" ]; then
+  for i in $(seq 0 $((N - 1))); do
+    line=$(grep status "$work/log$i" | tail -1 || true)
+    echo "node $i: $line"
+    if [ -z "$line" ]; then # never reached its first status: show why
+      kill -0 "${pids[$i]}" 2>/dev/null && echo "  (pid ${pids[$i]} still running)" || echo "  (pid ${pids[$i]} has exited)"
+      tail -15 "$work/log$i" | sed 's/^/  | /'
+    fi
+  done
+  exit 1
+fi
 for p in "${pids[@]}"; do kill -0 "$p"; done
 echo "20 p2p nodes: passed"

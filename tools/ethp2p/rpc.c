@@ -1,6 +1,7 @@
 /* JSON-RPC over IPC and HTTP for `ethp2p node`; see rpc.h. */
 #include "rpc.h"
 #include "ethp2p/hex.h"
+#include "ethp2p/io.h"
 #include "ethp2p/log.h"
 
 #include <jansson.h>
@@ -373,6 +374,7 @@ static void on_connection(uv_stream_t *server, int status)
 
 rpc *rpc_start(uv_loop_t *loop, ethp2p_node *node, const char *ipc_path, uint16_t http_port)
 {
+    ethp2p_io_ignore_sigpipe(); /* a client that leaves before its answer must not end the node */
     rpc *r = calloc(1, sizeof(*r));
     if (!r) return NULL;
     r->loop = loop;
