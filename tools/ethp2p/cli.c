@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "ethp2p/enode.h"
+#include "ethp2p/hex.h"
 #include "ethp2p/log.h"
 
 #include <errno.h>
@@ -213,4 +214,14 @@ int cli_parse_netlist(const char *name, const char *text, ethp2p_netlist *out)
     if (ethp2p_netlist_parse(text, out) == 0) return 0;
     cli_error("--%s: '%s' is not a list of CIDR ranges (like 10.0.0.0/8,192.168.0.0/16)", name, text);
     return -1;
+}
+
+char *cli_hex(const uint8_t *data, size_t len)
+{
+    char *s = malloc(2 * len + 3);
+    if (!s) return NULL;
+    s[0] = '0';
+    s[1] = 'x';
+    ethp2p_hex_encode(data, len, s + 2);
+    return s;
 }

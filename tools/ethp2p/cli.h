@@ -58,6 +58,8 @@ int cli_parse_nat(const char *text, const struct ethp2p_ip *bind_ip, struct ethp
 /** Parses a CIDR list flag (--netrestrict); prints the error. */
 int cli_parse_netlist(const char *name, const char *text, struct ethp2p_netlist *out);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** "0x" and the lowercase hex of data, malloc'd (NULL when out of memory): free it. */
+char *cli_hex(const uint8_t *data, size_t len);
 
 typedef struct cli_subcommand {
     const char *name;

@@ -33,14 +33,13 @@ static void dump_item(const ethp2p_rlp_item *item, int depth)
         printf("\"\"\n");
         return;
     }
-    char *hex = malloc(2 * item->payload_len + 1);
+    char *hex = cli_hex(item->payload, item->payload_len);
     if (!hex) return;
-    ethp2p_hex_encode(item->payload, item->payload_len, hex);
     int printable = 1;
     for (size_t i = 0; i < item->payload_len; i++)
         printable &= item->payload[i] >= 0x20 && item->payload[i] < 0x7f;
-    if (printable) printf("0x%s \"%.*s\"\n", hex, (int)item->payload_len, (const char *)item->payload);
-    else printf("0x%s\n", hex);
+    if (printable) printf("%s \"%.*s\"\n", hex, (int)item->payload_len, (const char *)item->payload);
+    else printf("%s\n", hex);
     free(hex);
 }
 
@@ -85,9 +84,8 @@ static int split_file(const char *path)
             ethp2p_buffer_clear(&b);
             return CLI_FAIL;
         }
-        char *hex = malloc(2 * item.raw_len + 1);
-        ethp2p_hex_encode(item.raw, item.raw_len, hex);
-        printf("0x%s\n", hex);
+        char *hex = cli_hex(item.raw, item.raw_len);
+        if (hex) printf("%s\n", hex);
         free(hex);
         pos += item.raw_len;
     }

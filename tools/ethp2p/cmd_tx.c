@@ -59,6 +59,7 @@ static int tx_make(int argc, char **argv)
         return CLI_USAGE;
     }
     uint8_t *data = calloc(1, datasize + 1);
+    if (!data) return CLI_FAIL;
     for (uint64_t i = 0; i < datasize; i++) data[i] = (uint8_t)(i * 31 + 7);
     ethp2p_buffer b;
     ethp2p_buffer_init(&b, 0);
@@ -69,9 +70,8 @@ static int tx_make(int argc, char **argv)
             ethp2p_buffer_clear(&b);
             return CLI_FAIL;
         }
-        char *hex = malloc(2 * b.len + 1);
-        ethp2p_hex_encode(b.data, b.len, hex);
-        printf("0x%s\n", hex);
+        char *hex = cli_hex(b.data, b.len);
+        if (hex) printf("%s\n", hex);
         free(hex);
     }
     free(data);
