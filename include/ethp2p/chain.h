@@ -23,6 +23,10 @@ extern "C" {
 #define ETHP2P_CHAIN_MAX_HEADERS 1024 /* per GetBlockHeaders answer */
 #define ETHP2P_CHAIN_MAX_BODIES 1024
 #define ETHP2P_CHAIN_SERVE_BYTES (2u * 1024 * 1024)
+/* What a chain keeps after genesis by default: the most recent blocks, up to
+ * this many and this many header + body bytes (ethp2p_chain_set_limits). */
+#define ETHP2P_CHAIN_DEFAULT_MAX_BLOCKS 8192
+#define ETHP2P_CHAIN_DEFAULT_MAX_BYTES (128u * 1024 * 1024)
 
 typedef struct ethp2p_header {
     uint8_t hash[32], parent[32], tx_root[32], ommers_hash[32];
@@ -52,8 +56,19 @@ ETHP2P_WARN_UNUSED int ethp2p_block_decode(const uint8_t *rlp, size_t len, ethp2
 typedef struct ethp2p_chain ethp2p_chain;
 
 /** A chain starting at the genesis header (its RLP); td starts at the genesis difficulty. */
+/** A chain holding only the genesis block (its header, number 0); NULL if it does not decode. */
 ethp2p_chain *ethp2p_chain_new(const uint8_t *genesis_header, size_t len);
 void ethp2p_chain_free(ethp2p_chain *c);
+/**
+ * Bounds what the chain keeps: genesis, and after it the most recent blocks,
+ * at most max_blocks (at least 1: the head) and max_bytes of header and body
+ * RLP. Older blocks are forgotten: has/number_of/header/body/serve no longer
+ * find them. Seals are not checked, so without a bound a peer could make a
+ * node store blocks without end. Defaults: ETHP2P_CHAIN_DEFAULT_MAX_*.
+ */
+void ethp2p_chain_set_limits(ethp2p_chain *c, size_t max_blocks, size_t max_bytes);
+/** The lowest number held after genesis (0 while only genesis is held). */
+uint64_t ethp2p_chain_oldest(const ethp2p_chain *c);
 /**
  * Adds a block: 1 if it became the head, 0 if already known, or an error
  * (ETHP2P_CHAIN_E*, decode errors). *out (may be NULL) receives its header.

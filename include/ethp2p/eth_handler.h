@@ -84,6 +84,7 @@ typedef struct ethp2p_eth_stats {
     uint64_t dup_full_same_peer;   /* a peer sent us in full a transaction it had already sent us in full */
     uint64_t queue_drops, peers_dropped;
     uint64_t blocks_new, blocks_in, blocks_out, block_hashes_out, block_fetches;
+    uint64_t blocks_waiting, blocks_waiting_bytes; /* now: blocks held until their parent arrives */
 } ethp2p_eth_stats;
 
 ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg);

@@ -51,7 +51,7 @@ static void propagate(ethp2p_eth *e, uint64_t number)
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
         if (!p->ready || p->dropped || p->version < 69 || h.number < p->range_sent + ETHP2P_ETH_RANGE_UPDATE_BLOCKS) continue;
         p->range_sent = h.number;
-        if (ethp2p_eth_range_encode(0, h.number, h.hash, &e->w) == 0) (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_RANGE_UPDATE);
+        if (ethp2p_eth_range_encode(eth_earliest(e), h.number, h.hash, &e->w) == 0) (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_RANGE_UPDATE);
         else ethp2p_rlp_writer_reset(&e->w);
     }
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
@@ -83,20 +83,48 @@ void eth_blocks_free(ethp2p_eth *e)
 {
     for (size_t i = 0; i < e->npending; i++) free(e->pending[i].rlp);
     e->npending = 0;
+    e->pending_bytes = 0;
 }
 
-/* Keeps a block whose parent has not arrived yet (oldest dropped when full). */
+/* eth/69's "earliest": the first block we can serve from here on (0 until the
+ * chain's window has moved past block 1). */
+uint64_t eth_earliest(const ethp2p_eth *e)
+{
+    uint64_t oldest = e->cfg.blocks ? ethp2p_chain_oldest(e->cfg.blocks) : 0;
+    return oldest > 1 ? oldest : 0;
+}
+
+static void count_pending(ethp2p_eth *e)
+{
+    e->stats.blocks_waiting = e->npending;
+    e->stats.blocks_waiting_bytes = e->pending_bytes;
+}
+
+/* Takes waiting block i out of the list (its RLP is the caller's to free). */
+static struct pending_block take_pending(ethp2p_eth *e, size_t i)
+{
+    struct pending_block b = e->pending[i];
+    memmove(e->pending + i, e->pending + i + 1, (e->npending - i - 1) * sizeof(b));
+    e->npending--;
+    e->pending_bytes -= b.len;
+    count_pending(e);
+    return b;
+}
+
+/* Keeps a block whose parent has not arrived yet; the oldest go while the
+ * count or the bytes would pass their bounds (32 blocks, 32 MiB: ten-MiB
+ * NewBlocks with made-up parents must not pile up). */
 static void keep_pending(ethp2p_eth *e, const uint8_t *rlp, size_t len, uint64_t number)
 {
-    if (e->npending == ETHP2P_ETH_PENDING_BLOCKS) {
-        free(e->pending[0].rlp);
-        memmove(e->pending, e->pending + 1, (e->npending - 1) * sizeof(e->pending[0]));
-        e->npending--;
-    }
+    if (len > ETHP2P_ETH_PENDING_BYTES) return;
+    while (e->npending == ETHP2P_ETH_PENDING_BLOCKS || e->pending_bytes + len > ETHP2P_ETH_PENDING_BYTES)
+        free(take_pending(e, 0).rlp);
     uint8_t *copy = malloc(len);
     if (!copy) return;
     memcpy(copy, rlp, len);
     e->pending[e->npending++] = (struct pending_block){copy, len, number};
+    e->pending_bytes += len;
+    count_pending(e);
 }
 
 static void import(ethp2p_eth *e, ethp2p_eth_peer *from, const uint8_t *rlp, size_t len, int how);
@@ -107,13 +135,11 @@ static void import_pending(ethp2p_eth *e)
 {
     uint64_t head = ethp2p_chain_head(e->cfg.blocks)->number;
     for (size_t i = 0; i < e->npending;) {
-        struct pending_block b = e->pending[i];
-        if (b.number > head + 1) {
+        if (e->pending[i].number > head + 1) {
             i++;
             continue;
         }
-        memmove(e->pending + i, e->pending + i + 1, (e->npending - i - 1) * sizeof(b));
-        e->npending--;
+        struct pending_block b = take_pending(e, i);
         if (b.number == head + 1) {
             import(e, NULL, b.rlp, b.len, ETHP2P_ETH_TX_BROADCAST);
             free(b.rlp);

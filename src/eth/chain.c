@@ -15,11 +15,32 @@ typedef struct stored {
     uint8_t td[32];
 } stored;
 
+/*
+ * Genesis is kept for good; after it, a window of the most recent blocks:
+ * blocks[i] holds number base + i. Blocks cost no proof of work here (seals
+ * are not checked), so what a peer can make us store must be bounded: past
+ * max_blocks or max_bytes the oldest blocks are forgotten, in batches so that
+ * the array moves rarely.
+ */
 struct ethp2p_chain {
-    stored *blocks; /* index = number */
+    stored genesis;
+    stored *blocks;
+    uint64_t base;
     size_t n, cap;
+    size_t bytes;   /* header and body bytes in the window */
+    size_t max_blocks, max_bytes;
     hmap by_hash;   /* hash key -> number + 1 */
 };
+
+/* The stored block with this number, or NULL (never stored, or forgotten). */
+static const stored *at(const ethp2p_chain *c, uint64_t number)
+{
+    if (number == 0) return &c->genesis;
+    if (number < c->base || number - c->base >= c->n) return NULL;
+    return &c->blocks[number - c->base];
+}
+
+static const stored *head_of(const ethp2p_chain *c) { return c->n ? &c->blocks[c->n - 1] : &c->genesis; }
 
 const char *ethp2p_chain_error_name(int err)
 {
@@ -136,23 +157,65 @@ static void add256(uint8_t a[32], const uint8_t b[32])
     }
 }
 
+static void forget(ethp2p_chain *c, stored *s)
+{
+    (void)hmap_del(&c->by_hash, hmap_key(s->h.hash));
+    c->bytes -= s->header_len + s->body_len;
+    free(s->header);
+    free(s->body);
+}
+
+/* Keeps the window within its limits: past max_blocks it shrinks to 7/8 of
+ * it (one move per max_blocks/8 blocks); past max_bytes, to under it. The
+ * head always stays. */
+static void prune(ethp2p_chain *c)
+{
+    if (c->n < 2) return;
+    size_t drop = 0;
+    if (c->n > c->max_blocks) drop = c->n - (c->max_blocks - c->max_blocks / 8);
+    size_t bytes = c->bytes;
+    for (size_t i = 0; i < drop; i++) bytes -= c->blocks[i].header_len + c->blocks[i].body_len;
+    while (bytes > c->max_bytes && drop + 1 < c->n) {
+        bytes -= c->blocks[drop].header_len + c->blocks[drop].body_len;
+        drop++;
+    }
+    if (drop >= c->n) drop = c->n - 1;
+    if (!drop) return;
+    for (size_t i = 0; i < drop; i++) forget(c, &c->blocks[i]);
+    memmove(c->blocks, c->blocks + drop, (c->n - drop) * sizeof(*c->blocks));
+    c->n -= drop;
+    c->base += drop;
+}
+
+void ethp2p_chain_set_limits(ethp2p_chain *c, size_t max_blocks, size_t max_bytes)
+{
+    c->max_blocks = max_blocks ? max_blocks : 1;
+    c->max_bytes = max_bytes;
+    prune(c);
+}
+
 static int append(ethp2p_chain *c, const ethp2p_header *h, const uint8_t *hdr, size_t hl, const uint8_t *body, size_t bl)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        stored *v = realloc(c->blocks, cap * sizeof(*v));
-        if (!v) return ETHP2P_ENOMEM;
-        c->blocks = v;
-        c->cap = cap;
+    stored *s = &c->genesis;
+    if (h->number != 0) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 64;
+            stored *v = realloc(c->blocks, cap * sizeof(*v));
+            if (!v) return ETHP2P_ENOMEM;
+            c->blocks = v;
+            c->cap = cap;
+        }
+        s = &c->blocks[c->n];
     }
-    stored *s = &c->blocks[c->n];
+    const stored *parent = h->number ? head_of(c) : NULL;
     memset(s, 0, sizeof(*s));
     s->h = *h;
     s->header = malloc(hl);
     s->body = malloc(bl);
-    if (!s->header || !s->body || hmap_put(&c->by_hash, hmap_key(h->hash), (void *)(uintptr_t)(c->n + 1))) {
+    if (!s->header || !s->body || hmap_put(&c->by_hash, hmap_key(h->hash), (void *)(uintptr_t)(h->number + 1))) {
         free(s->header);
         free(s->body);
+        s->header = s->body = NULL;
         return ETHP2P_ENOMEM;
     }
     memcpy(s->header, hdr, hl);
@@ -160,8 +223,12 @@ static int append(ethp2p_chain *c, const ethp2p_header *h, const uint8_t *hdr, s
     s->header_len = hl;
     s->body_len = bl;
     memcpy(s->td, h->difficulty, 32);
-    if (c->n) add256(s->td, c->blocks[c->n - 1].td);
-    c->n++;
+    if (parent) {
+        add256(s->td, parent->td);
+        c->n++;
+        c->bytes += hl + bl;
+        prune(c);
+    }
     return 0;
 }
 
@@ -169,7 +236,13 @@ ethp2p_chain *ethp2p_chain_new(const uint8_t *genesis_header, size_t len)
 {
     ethp2p_header h;
     if (ethp2p_header_decode(genesis_header, len, &h)) return NULL;
+    if (h.number != 0) return NULL;
     ethp2p_chain *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->base = 1;
+        c->max_blocks = ETHP2P_CHAIN_DEFAULT_MAX_BLOCKS;
+        c->max_bytes = ETHP2P_CHAIN_DEFAULT_MAX_BYTES;
+    }
     static const uint8_t body[3] = {0xc2, 0xc0, 0xc0}; /* [[], []] */
     if (!c || append(c, &h, genesis_header, len, body, sizeof(body))) {
         ethp2p_chain_free(c);
@@ -185,6 +258,8 @@ void ethp2p_chain_free(ethp2p_chain *c)
         free(c->blocks[i].header);
         free(c->blocks[i].body);
     }
+    free(c->genesis.header);
+    free(c->genesis.body);
     free(c->blocks);
     hmap_clear(&c->by_hash);
     free(c);
@@ -193,7 +268,8 @@ void ethp2p_chain_free(ethp2p_chain *c)
 int64_t ethp2p_chain_number_of(const ethp2p_chain *c, const uint8_t hash[32])
 {
     uintptr_t v = (uintptr_t)hmap_get(&c->by_hash, hmap_key(hash));
-    if (!v || memcmp(c->blocks[v - 1].h.hash, hash, 32)) return -1;
+    const stored *s = v ? at(c, v - 1) : NULL;
+    if (!s || memcmp(s->h.hash, hash, 32)) return -1;
     return (int64_t)v - 1;
 }
 
@@ -206,7 +282,7 @@ int ethp2p_chain_insert(ethp2p_chain *c, const uint8_t *rlp, size_t len, ethp2p_
     if (rc) return rc;
     if (out) *out = b.header;
     if (ethp2p_chain_has(c, b.header.hash)) return 0;
-    const ethp2p_header *head = &c->blocks[c->n - 1].h;
+    const ethp2p_header *head = &head_of(c)->h;
     if (memcmp(b.header.parent, head->hash, 32) || b.header.number != head->number + 1) return ETHP2P_CHAIN_ENOTCHILD;
     if (b.header.time <= head->time) return ETHP2P_CHAIN_ETIME;
     /* The body as stored and served: [txs, ommers]. */
@@ -226,27 +302,30 @@ int ethp2p_chain_insert(ethp2p_chain *c, const uint8_t *rlp, size_t len, ethp2p_
     return rc ? rc : 1;
 }
 
-const ethp2p_header *ethp2p_chain_head(const ethp2p_chain *c) { return &c->blocks[c->n - 1].h; }
-void ethp2p_chain_td(const ethp2p_chain *c, uint8_t td[32]) { memcpy(td, c->blocks[c->n - 1].td, 32); }
+const ethp2p_header *ethp2p_chain_head(const ethp2p_chain *c) { return &head_of(c)->h; }
+void ethp2p_chain_td(const ethp2p_chain *c, uint8_t td[32]) { memcpy(td, head_of(c)->td, 32); }
+uint64_t ethp2p_chain_oldest(const ethp2p_chain *c) { return c->n ? c->base : 0; }
 
 const uint8_t *ethp2p_chain_header_rlp(const ethp2p_chain *c, uint64_t number, size_t *len)
 {
-    if (number >= c->n) return NULL;
-    *len = c->blocks[number].header_len;
-    return c->blocks[number].header;
+    const stored *s = at(c, number);
+    if (!s) return NULL;
+    *len = s->header_len;
+    return s->header;
 }
 
 const uint8_t *ethp2p_chain_body_rlp(const ethp2p_chain *c, uint64_t number, size_t *len)
 {
-    if (number >= c->n) return NULL;
-    *len = c->blocks[number].body_len;
-    return c->blocks[number].body;
+    const stored *s = at(c, number);
+    if (!s) return NULL;
+    *len = s->body_len;
+    return s->body;
 }
 
 int ethp2p_chain_block_rlp(const ethp2p_chain *c, uint64_t number, ethp2p_rlp_writer *w)
 {
-    if (number >= c->n) return ETHP2P_ENOTFOUND;
-    const stored *s = &c->blocks[number];
+    const stored *s = at(c, number);
+    if (!s) return ETHP2P_ENOTFOUND;
     ethp2p_rlp_item body;
     if (ethp2p_rlp_decode(s->body, s->body_len, &body)) return ETHP2P_EFORMAT;
     ethp2p_rlp_list_begin(w);
@@ -258,14 +337,16 @@ int ethp2p_chain_block_rlp(const ethp2p_chain *c, uint64_t number, ethp2p_rlp_wr
 size_t ethp2p_chain_serve_headers(const ethp2p_chain *c, const uint8_t *origin_hash, uint64_t origin_number,
                                   uint64_t amount, uint64_t skip, int reverse, ethp2p_rlp_writer *w)
 {
-    int64_t at = origin_hash ? ethp2p_chain_number_of(c, origin_hash) : (int64_t)origin_number;
-    if (at < 0 || (uint64_t)at >= c->n) return 0;
+    int64_t origin = origin_hash ? ethp2p_chain_number_of(c, origin_hash) : (int64_t)origin_number;
+    if (origin < 0) return 0;
     if (amount > ETHP2P_CHAIN_MAX_HEADERS) amount = ETHP2P_CHAIN_MAX_HEADERS;
     size_t count = 0, bytes = 0;
-    uint64_t n = (uint64_t)at;
-    while (count < amount && n < c->n && bytes < ETHP2P_CHAIN_SERVE_BYTES) {
-        ethp2p_rlp_put_raw(w, c->blocks[n].header, c->blocks[n].header_len);
-        bytes += c->blocks[n].header_len;
+    uint64_t n = (uint64_t)origin;
+    const stored *s;
+    /* Stops at the first number not held (past the head, or forgotten): answers are contiguous. */
+    while (count < amount && (s = at(c, n)) && bytes < ETHP2P_CHAIN_SERVE_BYTES) {
+        ethp2p_rlp_put_raw(w, s->header, s->header_len);
+        bytes += s->header_len;
         count++;
         if (reverse) {
             if (n < skip + 1) break;

@@ -118,6 +118,7 @@ void ethp2p_eth_our_status(const ethp2p_eth *e, uint32_t version, ethp2p_eth_sta
     s->version = version;
     s->network_id = e->cfg.chain.network_id;
     memcpy(s->td, e->cfg.td, 32);
+    s->earliest = 0;
     memcpy(s->head, e->cfg.head_hash, 32);
     memcpy(s->genesis, e->cfg.chain.genesis_hash, 32);
     if (e->cfg.blocks) {
@@ -125,13 +126,13 @@ void ethp2p_eth_our_status(const ethp2p_eth *e, uint32_t version, ethp2p_eth_sta
         memcpy(s->head, head->hash, 32);
         ethp2p_chain_td(e->cfg.blocks, s->td);
         s->latest = head->number;
+        s->earliest = eth_earliest(e);
     } else {
         s->latest = e->cfg.head_number;
     }
     uint64_t h, t;
     fork_head(e, &h, &t);
     ethp2p_forkid_compute(&e->cfg.chain, h, t, &s->forkid);
-    s->earliest = 0;
 }
 
 /* ---- sending ---- */

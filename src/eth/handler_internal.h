@@ -8,6 +8,7 @@
 #define MAX_ANNOUNCERS 8
 #define ETHP2P_ETH_PENDING_BLOCKS 32
 #define ETHP2P_ETH_PENDING_AHEAD 32 /* how far ahead of the head a waiting block may be */
+#define ETHP2P_ETH_PENDING_BYTES (32u * 1024 * 1024) /* what the waiting blocks may hold in all */
 
 /* A FIFO of hashes, dropping the oldest when full. */
 typedef struct hashq {
@@ -76,7 +77,7 @@ struct ethp2p_eth {
         size_t len;
         uint64_t number;
     } pending[ETHP2P_ETH_PENDING_BLOCKS];
-    size_t npending;
+    size_t npending, pending_bytes;
 };
 
 
@@ -111,5 +112,6 @@ void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const 
 void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
 void eth_blocks_peer_free(ethp2p_eth_peer *p);
 void eth_blocks_free(ethp2p_eth *e);
+uint64_t eth_earliest(const ethp2p_eth *e);
 
 #endif

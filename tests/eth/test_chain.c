@@ -155,6 +155,95 @@ static void test_chain_rules(void **state)
     ethp2p_chain_free(c);
 }
 
+/* Header + body bytes held for numbers oldest..head. */
+static size_t held_bytes(const ethp2p_chain *c)
+{
+    size_t total = 0, l;
+    for (uint64_t n = ethp2p_chain_oldest(c); n && n <= ethp2p_chain_head(c)->number; n++) {
+        assert_non_null(ethp2p_chain_header_rlp(c, n, &l));
+        total += l;
+        assert_non_null(ethp2p_chain_body_rlp(c, n, &l));
+        total += l;
+    }
+    return total;
+}
+
+static void test_chain_window(void **state)
+{
+    (void)state;
+    /* Seals are not checked, so a peer could feed valid-looking children without end:
+     * the chain keeps genesis and a bounded window of the newest blocks. */
+    ethp2p_chain *c = ethp2p_chain_new(gi.header, gi.header_len);
+    assert_non_null(c);
+    assert_true(ethp2p_chain_oldest(c) == 0);
+    ethp2p_chain_set_limits(c, 10, 1u << 30);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    uint8_t hashes[41][32];
+    memcpy(hashes[0], cc.genesis_hash, 32);
+    for (int i = 1; i <= 40; i++) {
+        child(c, 0, &w);
+        const uint8_t *b;
+        size_t bl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        ethp2p_header h;
+        assert_int_equal(ethp2p_chain_insert(c, b, bl, &h), 1);
+        memcpy(hashes[i], h.hash, 32);
+        uint64_t held = h.number - ethp2p_chain_oldest(c) + 1;
+        assert_true(held >= 1 && held <= 10);
+    }
+    uint64_t oldest = ethp2p_chain_oldest(c);
+    assert_true(ethp2p_chain_head(c)->number == 40);
+    assert_true(oldest >= 31 && oldest <= 32); /* shrinks to 9 past 10 */
+    /* TD still counts every block: 41 x 131,072. */
+    uint8_t td[32], want[32] = {0};
+    ethp2p_chain_td(c, td);
+    uint64_t v = 41ull * 131072;
+    for (int i = 31; i >= 24; i--, v >>= 8) want[i] = (uint8_t)v;
+    assert_memory_equal(td, want, 32);
+    /* Forgotten blocks are gone from every lookup; genesis and the window are not. */
+    size_t l;
+    for (uint64_t n = 1; n < oldest; n++) {
+        assert_true(ethp2p_chain_number_of(c, hashes[n]) == -1);
+        assert_null(ethp2p_chain_header_rlp(c, n, &l));
+        assert_null(ethp2p_chain_body_rlp(c, n, &l));
+        assert_int_equal(ethp2p_chain_block_rlp(c, n, &w), ETHP2P_ENOTFOUND);
+    }
+    for (uint64_t n = oldest; n <= 40; n++) assert_true(ethp2p_chain_number_of(c, hashes[n]) == (int64_t)n);
+    assert_true(ethp2p_chain_number_of(c, hashes[0]) == 0);
+    assert_non_null(ethp2p_chain_header_rlp(c, 0, &l));
+    /* Serving: nothing from a forgotten origin; from the oldest, up to the head. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_serve_headers(c, hashes[5], 0, 100, 0, 0, &w), 0);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, 5, 100, 0, 0, &w), 0);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, oldest, 100, 0, 0, &w), 40 - oldest + 1);
+    /* Reverse from the head stops where the window ends. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_serve_headers(c, NULL, 40, 100, 0, 1, &w), 40 - oldest + 1);
+    /* A byte bound: blocks of 8 transactions, at most ~3 of them. */
+    ethp2p_rlp_writer_reset(&w);
+    child(c, 8, &w);
+    const uint8_t *b;
+    size_t bl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    size_t cap = 3 * bl + bl / 2;
+    ethp2p_chain_set_limits(c, 1000, cap);
+    for (int i = 0; i < 10; i++) {
+        child(c, 8, &w);
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        assert_int_equal(ethp2p_chain_insert(c, b, bl, NULL), 1);
+        assert_true(held_bytes(c) <= cap);
+    }
+    assert_true(ethp2p_chain_head(c)->number == 50);
+    assert_true(ethp2p_chain_oldest(c) >= 47); /* three at most */
+    /* The head stays whatever the bound. */
+    ethp2p_chain_set_limits(c, 1, 0);
+    assert_true(ethp2p_chain_oldest(c) == 50);
+    assert_non_null(ethp2p_chain_header_rlp(c, 50, &l));
+    ethp2p_rlp_writer_clear(&w);
+    ethp2p_chain_free(c);
+}
+
 static void test_import_file(void **state)
 {
     (void)state;
@@ -204,6 +293,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_rules),
+        cmocka_unit_test(test_chain_window),
         cmocka_unit_test(test_import_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

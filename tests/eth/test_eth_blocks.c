@@ -2,10 +2,12 @@
  * eth block propagation before the merge, between hand-wired handlers: NewBlock
  * to floor(sqrt(n)) peers and hashes to the rest, fetching announced blocks,
  * blocks that arrive before their parent, invalid bodies, the peer set's view
- * of heads, and eth/69's BlockRangeUpdate.
+ * of heads, the bound on blocks waiting for their parent, and eth/69's
+ * BlockRangeUpdate.
  */
 #include "eth_harness.h"
 #include "ethp2p/genesis.h"
+#include "ethp2p/tx.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +20,33 @@ static void devnet(ethp2p_chain_config *dev, ethp2p_genesis_info *gi)
     assert_false(dev->post_merge);
 }
 
+/* n sides on the devnet, the first nchains following blocks (chains[i]). */
+static void devnet_sides(int n, int nchains, ethp2p_genesis_info *gi, ethp2p_chain_config *dev)
+{
+    devnet(dev, gi);
+    reset_sides();
+    for (int i = 0; i < n; i++) {
+        if (i < nchains) chains[i] = ethp2p_chain_new(gi->header, gi->header_len);
+        make_side(i, dev);
+    }
+}
+
+static void end_sides(int n, ethp2p_genesis_info *gi)
+{
+    free_sides(n);
+    for (int i = 0; i < n; i++) {
+        ethp2p_chain_free(chains[i]);
+        chains[i] = NULL;
+    }
+    ethp2p_genesis_info_clear(gi);
+}
+
 static void test_block_propagation(void **state)
 {
     (void)state;
     ethp2p_genesis_info gi;
     ethp2p_chain_config dev;
-    devnet(&dev, &gi);
-    reset_sides();
-    for (int i = 0; i < 4; i++) {
-        chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
-        make_side(i, &dev);
-    }
+    devnet_sides(4, 4, &gi, &dev);
     /* A star: 0 in the middle. */
     connect_sides(0, 1, 68);
     connect_sides(0, 2, 68);
@@ -147,25 +165,99 @@ static void test_block_propagation(void **state)
     assert_true(S[0].dropped);
     ethp2p_rlp_writer_clear(&m);
     ethp2p_rlp_writer_clear(&w);
-    free_sides(4);
-    for (int i = 0; i < 4; i++) {
-        ethp2p_chain_free(chains[i]);
-        chains[i] = NULL;
+    end_sides(4, &gi);
+}
+
+/* Block n of chains[0] reaches side 1 as a NewBlock from side 0. */
+static void feed_block(uint64_t n)
+{
+    ethp2p_rlp_writer m;
+    ethp2p_rlp_writer_init(&m, 0);
+    ethp2p_rlp_list_begin(&m);
+    assert_int_equal(ethp2p_chain_block_rlp(chains[0], n, &m), 0);
+    ethp2p_rlp_put_uint(&m, 1); /* td */
+    ethp2p_rlp_list_end(&m);
+    const uint8_t *md;
+    size_t ml;
+    assert_int_equal(ethp2p_rlp_writer_finish(&m, &md, &ml), 0);
+    ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_NEW_BLOCK, md, ml, T0);
+    ethp2p_rlp_writer_clear(&m);
+}
+
+static void test_waiting_blocks_bounded(void **state)
+{
+    (void)state;
+    /* Blocks ahead of the head wait for their parent, but not without bound: 31
+     * blocks of 1.1 MiB (2..32, all within 32 of the head) pass the 32 MiB the
+     * waiting blocks may hold, so the oldest go. When block 1 lands, the chain
+     * moves only as far as what was kept allows. */
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    devnet_sides(2, 2, &gi, &dev);
+    connect_sides(0, 1, 68);
+    deliver(T0);
+    assert_true(S[1].ready);
+    /* Nine transfers of 128 KiB each go in every block. */
+    ethp2p_privkey k;
+    memset(k.b, 0x44, 32);
+    uint8_t to[20] = {2}, *data = calloc(1, 128 * 1024);
+    const uint8_t *txs[9];
+    size_t lens[9];
+    ethp2p_buffer tb[9];
+    for (int i = 0; i < 9; i++) {
+        ethp2p_buffer_init(&tb[i], 0);
+        assert_int_equal(ethp2p_tx_make_transfer(&k, dev.chain_id, (uint64_t)i, to, 1, data, 128 * 1024, &tb[i]), 0);
+        txs[i] = tb[i].data;
+        lens[i] = tb[i].len;
     }
-    ethp2p_genesis_info_clear(&gi);
+    free(data);
+    /* Side 0 makes blocks 1..32 on its own chain (nobody hears of them). */
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    for (int n = 1; n <= 32; n++) {
+        const uint8_t *b;
+        size_t bl;
+        ethp2p_rlp_writer_reset(&w);
+        assert_int_equal(ethp2p_chain_make_child(chains[0], txs, lens, 9, &w), 0);
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        assert_true(bl > 1100000);
+        assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, NULL), 1);
+    }
+    ethp2p_rlp_writer_clear(&w);
+    /* Blocks 2..32 reach side 1 first. */
+    const ethp2p_eth_stats *st = ethp2p_eth_get_stats(S[1].eth);
+    for (uint64_t n = 2; n <= 32; n++) {
+        feed_block(n);
+        assert_true(st->blocks_waiting_bytes <= 32u * 1024 * 1024);
+        assert_true(st->blocks_waiting <= n - 1);
+    }
+    assert_true(st->blocks_waiting >= 25 && st->blocks_waiting < 31); /* some went: the byte bound, not the count */
+    uint64_t kept_from = 33 - st->blocks_waiting;
+    assert_true(kept_from > 2);
+    assert_true(ethp2p_chain_head(chains[1])->number == 0);
+    /* Block 1 arrives: nothing joins it, as block 2 was dropped. */
+    feed_block(1);
+    assert_true(ethp2p_chain_head(chains[1])->number == 1);
+    assert_false(S[1].dropped);
+    /* Blocks up to the oldest kept one: the waiting ones then follow at once. */
+    for (uint64_t n = 2; n < kept_from; n++) feed_block(n);
+    assert_true(ethp2p_chain_head(chains[1])->number == 32);
+    assert_int_equal(st->blocks_waiting, 0);
+    assert_int_equal(st->blocks_waiting_bytes, 0);
+    for (int i = 0; i < 9; i++) ethp2p_buffer_clear(&tb[i]);
+    ethp2p_rlp_writer_clear(&w);
+    end_sides(2, &gi);
 }
 
 static void test_range_update_eth69(void **state)
 {
     (void)state;
-    /* eth/69 on a pre-merge chain: no NewBlock; BlockRangeUpdate once the head moved 32 blocks. */
+    /* eth/69 on a pre-merge chain: no NewBlock; BlockRangeUpdate once the head moved 32 blocks.
+     * Side 0 keeps 20 blocks, so its range starts where its window does. */
     ethp2p_genesis_info gi;
     ethp2p_chain_config dev;
-    devnet(&dev, &gi);
-    reset_sides();
-    chains[0] = ethp2p_chain_new(gi.header, gi.header_len);
-    make_side(0, &dev);
-    make_side(1, &dev);
+    devnet_sides(2, 1, &gi, &dev);
+    ethp2p_chain_set_limits(chains[0], 20, 1u << 30);
     connect_sides(0, 1, 69);
     deliver(T0);
     assert_true(S[0].ready && S[1].ready);
@@ -180,7 +272,14 @@ static void test_range_update_eth69(void **state)
         assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
         assert_int_equal(ethp2p_eth_submit_block(S[0].eth, b, bl, T0), 0);
         for (size_t k = 0; k < nbox; k++) {
-            ranges += box[k].code == ETHP2P_ETH_BLOCK_RANGE_UPDATE;
+            if (box[k].code == ETHP2P_ETH_BLOCK_RANGE_UPDATE) {
+                uint64_t earliest, latest;
+                uint8_t hash[32];
+                assert_int_equal(ethp2p_eth_range_decode(box[k].data, box[k].len, &earliest, &latest, hash), 0);
+                assert_true(latest == 32);
+                assert_true(earliest == ethp2p_chain_oldest(chains[0]) && earliest > 1);
+                ranges++;
+            }
             newblocks += box[k].code == ETHP2P_ETH_NEW_BLOCK || box[k].code == ETHP2P_ETH_NEW_BLOCK_HASHES;
         }
         deliver(T0);
@@ -190,16 +289,14 @@ static void test_range_update_eth69(void **state)
     assert_int_equal(ranges, 1); /* at block 32 */
     assert_int_equal(newblocks, 0);
     ethp2p_rlp_writer_clear(&w);
-    free_sides(2);
-    ethp2p_chain_free(chains[0]);
-    chains[0] = NULL;
-    ethp2p_genesis_info_clear(&gi);
+    end_sides(2, &gi);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_block_propagation),
+        cmocka_unit_test(test_waiting_blocks_bounded),
         cmocka_unit_test(test_range_update_eth69),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

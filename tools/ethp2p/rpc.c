@@ -1,5 +1,6 @@
 /* JSON-RPC over IPC and HTTP for `ethp2p node`; see rpc.h. */
 #include "rpc.h"
+#include "cli.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/io.h"
 #include "ethp2p/log.h"
@@ -41,10 +42,8 @@ static json_t *err_obj(int code, const char *msg)
 
 static json_t *hex_json(const uint8_t *b, size_t n)
 {
-    char *s = malloc(2 * n + 3);
-    s[0] = '0';
-    s[1] = 'x';
-    ethp2p_hex_encode(b, n, s + 2);
+    char *s = cli_hex(b, n);
+    if (!s) return NULL;
     json_t *j = json_string(s);
     free(s);
     return j;
@@ -161,7 +160,7 @@ static json_t *call(rpc *r, const char *method, json_t *params, json_t **error)
         F(txs_new); F(txs_local); F(txs_dup); F(txs_invalid); F(full_in); F(full_out); F(announced_in);
         F(announced_out); F(fetch_requests); F(fetch_timeouts); F(fetched); F(dup_full_same_peer);
         F(queue_drops); F(peers_dropped); F(blocks_new); F(blocks_in); F(blocks_out); F(block_hashes_out);
-        F(block_fetches);
+        F(block_fetches); F(blocks_waiting); F(blocks_waiting_bytes);
 #undef F
         json_object_set_new(o, "eth_peers", json_integer((json_int_t)ethp2p_eth_peer_count(eth)));
         json_object_set_new(o, "peers", json_integer((json_int_t)ethp2p_server_peers(srv, NULL, 0)));
