@@ -97,7 +97,19 @@ void ethp2p_eth_free(ethp2p_eth *e)
     ethp2p_txpool_free(e->pool);
     eth_blocks_free(e);
     ethp2p_rlp_writer_clear(&e->w);
+    free(e->ann);
     free(e);
+}
+
+ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want)
+{
+    if (want > e->ann_cap) {
+        ethp2p_eth_announce *a = realloc(e->ann, want * sizeof(*a));
+        if (!a) return NULL;
+        e->ann = a;
+        e->ann_cap = want;
+    }
+    return e->ann;
 }
 
 /* The block and time our fork ID is computed at. A relay that does not follow the
@@ -184,7 +196,8 @@ static void flush_peer(ethp2p_eth *e, ethp2p_eth_peer *p)
         hashq_pop(&p->q_full, take);
     }
     while (p->q_ann.len) {
-        static ethp2p_eth_announce a[ETHP2P_ETH_MAX_ANNOUNCE];
+        ethp2p_eth_announce *a = eth_ann_scratch(e, p->q_ann.len < ETHP2P_ETH_MAX_ANNOUNCE ? p->q_ann.len : ETHP2P_ETH_MAX_ANNOUNCE);
+        if (!a) return;
         size_t take = 0, n = 0;
         while (take < p->q_ann.len && n < ETHP2P_ETH_MAX_ANNOUNCE) {
             const ethp2p_pooled_tx *t = ethp2p_txpool_get(e->pool, hashq_at(&p->q_ann, take++));

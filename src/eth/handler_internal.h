@@ -69,6 +69,9 @@ struct ethp2p_eth {
     uint64_t next_req_id, now;
     int depth;            /* > 0 while inside an entry point: removals are deferred */
     ethp2p_rlp_writer w;
+    /* Scratch for announcements in and out, grown to the largest message seen. */
+    ethp2p_eth_announce *ann;
+    size_t ann_cap;
     ethp2p_eth_stats stats;
     /* Blocks that arrived before their parent (a hash-announced parent still being
      * fetched): kept a little while and imported when the parent lands. */
@@ -113,5 +116,7 @@ void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
 void eth_blocks_peer_free(ethp2p_eth_peer *p);
 void eth_blocks_free(ethp2p_eth *e);
 uint64_t eth_earliest(const ethp2p_eth *e);
+/** The announcement scratch with room for at least want entries, or NULL (out of memory). */
+ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want);
 
 #endif

@@ -118,9 +118,9 @@ int ethp2p_eth_announce_encode(uint32_t version, const ethp2p_eth_announce *a, s
         for (size_t i = 0; i < n; i++) ethp2p_rlp_put_bytes(w, a[i].hash, 32);
         return ethp2p_rlp_list_end(w);
     }
-    ethp2p_rlp_list_begin(w);
     uint8_t types[ETHP2P_ETH_MAX_ANNOUNCE];
     if (n > ETHP2P_ETH_MAX_ANNOUNCE) return ETHP2P_EINVAL;
+    ethp2p_rlp_list_begin(w);
     for (size_t i = 0; i < n; i++) types[i] = a[i].type;
     ethp2p_rlp_put_bytes(w, types, n);
     ethp2p_rlp_list_begin(w);

@@ -65,12 +65,13 @@ void eth_fetch_peer_gone(ethp2p_eth *e, ethp2p_eth_peer *p)
 
 void eth_fetch_on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
 {
-    ethp2p_eth_announce *a = malloc(MAX_ANNOUNCE_IN * sizeof(*a));
+    /* Each hash takes 33 bytes at least: room for what this message can hold, up to the bound. */
+    size_t max = len / 33 + 1 < MAX_ANNOUNCE_IN ? len / 33 + 1 : MAX_ANNOUNCE_IN;
+    ethp2p_eth_announce *a = eth_ann_scratch(e, max);
     size_t n = 0;
     if (!a) return;
-    int rc = ethp2p_eth_announce_decode(p->version, data, len, a, MAX_ANNOUNCE_IN, &n);
+    int rc = ethp2p_eth_announce_decode(p->version, data, len, a, max, &n);
     if (rc) {
-        free(a);
         eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transaction announcement");
         return;
     }
@@ -100,7 +101,6 @@ void eth_fetch_on_announce(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *dat
         for (size_t j = 0; j < f->nann; j++) dup |= f->announcers[j] == p;
         if (!dup && f->nann < MAX_ANNOUNCERS) f->announcers[f->nann++] = p;
     }
-    free(a);
 }
 
 void eth_fetch_on_pooled(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)

@@ -281,6 +281,62 @@ static void test_transaction_penalties(void **state)
     ethp2p_buffer_clear(&txbuf);
 }
 
+/* An announcement of n distinct hashes in the shape of version (67: hashes; 68: types, sizes, hashes). */
+static void announce_many(ethp2p_rlp_writer *w, uint32_t version, size_t n)
+{
+    ethp2p_rlp_writer_reset(w);
+    ethp2p_rlp_list_begin(w);
+    if (version >= 68) {
+        uint8_t *types = malloc(n);
+        memset(types, 2, n);
+        ethp2p_rlp_put_bytes(w, types, n);
+        free(types);
+        ethp2p_rlp_list_begin(w);
+        for (size_t i = 0; i < n; i++) ethp2p_rlp_put_uint(w, 120);
+        ethp2p_rlp_list_end(w);
+        ethp2p_rlp_list_begin(w);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t h[32] = {0xaa};
+        memcpy(h + 24, &i, sizeof(i));
+        ethp2p_rlp_put_bytes(w, h, 32);
+    }
+    if (version >= 68) ethp2p_rlp_list_end(w);
+    ethp2p_rlp_list_end(w);
+}
+
+static void test_announcement_bound(void **state)
+{
+    (void)state;
+    /* Up to 16,384 hashes in one announcement are taken (each needs a fetch entry, so
+     * the bound keeps one message's work finite); one more drops the peer. */
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    const uint8_t *d;
+    size_t n;
+    for (uint32_t version = 67; version <= 68; version++) {
+        for (int over = 0; over <= 1; over++) {
+            make_pair(version, &chain, &chain);
+            deliver(T0);
+            announce_many(&w, version, 16384 + (size_t)over);
+            assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+            ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_NEW_POOLED_TX_HASHES, d, n, T0);
+            assert_int_equal(S[0].dropped, over);
+            assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->announced_in, over ? 0 : 16384);
+            /* A small one after a large one still decodes (the scratch is reused). */
+            if (!over) {
+                announce_many(&w, version, 3);
+                assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+                ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_NEW_POOLED_TX_HASHES, d, n, T0);
+                assert_false(S[0].dropped);
+                assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->announced_in, 16387);
+            }
+            free_sides(2);
+        }
+    }
+    ethp2p_rlp_writer_clear(&w);
+}
+
 static void announce_one(int to, int from, uint32_t version, uint8_t type, uint32_t size)
 {
     ethp2p_eth_announce a;
@@ -463,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_announce_and_range_codecs),
         cmocka_unit_test(test_status_handshake),
         cmocka_unit_test(test_transaction_penalties),
+        cmocka_unit_test(test_announcement_bound),
         cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_fetch_timeout_retries_other_announcer),
         cmocka_unit_test(test_backpressure),
