@@ -98,7 +98,7 @@ static void handle_enrrequest(ethp2p_discv4 *d, const ethp2p_udp_addr *from, con
         discv4_log_drop(from, "enrrequest", "no endpoint proof");
         return;
     }
-    static ethp2p_v4_packet out; /* holds a record: keep the stack small */
+    static _Thread_local ethp2p_v4_packet out; /* holds a record: keep the stack small; one per thread */
     memset(&out, 0, sizeof(out));
     out.type = ETHP2P_V4_ENRRESPONSE;
     memcpy(out.u.enrresponse.request_hash, meta->hash, 32);
@@ -109,7 +109,7 @@ static void handle_enrrequest(ethp2p_discv4 *d, const ethp2p_udp_addr *from, con
 void ethp2p_discv4_handle_packet(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const uint8_t *data, size_t len,
                                  uint64_t now_ms)
 {
-    static ethp2p_v4_packet pkt; /* ~6 KiB; single-threaded core */
+    static _Thread_local ethp2p_v4_packet pkt; /* ~6 KiB off the stack; one per thread, so cores on different threads do not share it */
     ethp2p_v4_meta meta;
     d->stats.packets_in++;
     int rc = ethp2p_v4_decode_with(d->cfg.signer, data, len, &pkt, &meta);
