@@ -420,6 +420,8 @@ static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     }
 }
 
+static int pool_has(void *pool, const uint8_t hash[32]) { return ethp2p_txpool_get(pool, hash) != NULL; }
+
 void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
                             const ethp2p_rlp_item *list_in)
 {
@@ -449,8 +451,9 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
             break;
         }
         ethp2p_tx tx;
-        rc = ethp2p_tx_decode_elem(&x, 1, &tx);
-        if (rc) {
+        rc = ethp2p_tx_decode_elem_unless(&x, 1, pool_has, e->pool, &tx);
+        int known = rc == ETHP2P_TX_KNOWN;
+        if (rc < 0) {
             e->stats.txs_invalid++;
             ETHP2P_DEBUG(LOG_MOD, "invalid transaction dropped", "peer=%s err=\"%s\"", p->short_id, ethp2p_tx_error_name(rc));
             continue;
@@ -472,6 +475,11 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         }
         e->stats.full_in++;
         if (hashset_add(&p->sent_full, tx.hash) == 0) e->stats.dup_full_same_peer++;
+        if (known) { /* pooled already: no sender was recovered, nothing to import */
+            (void)hashset_add(&p->known, tx.hash);
+            e->stats.txs_dup++;
+            continue;
+        }
         (void)import_tx(e, p, &tx, how);
     }
     hmap_clear(&seen);

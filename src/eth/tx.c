@@ -143,11 +143,19 @@ static int recover_sender(const uint8_t sighash[32], const ethp2p_rlp_item *r, c
     return 0;
 }
 
+/* Whose transactions need no sender (see ethp2p_tx_decode_elem_unless); NULL: recover always. */
+typedef struct known_hook {
+    int (*known)(void *ctx, const uint8_t hash[32]);
+    void *ctx;
+} known_hook;
+
 /*
  * Decodes a signed payload list (legacy: the transaction itself; typed: the
- * payload after the type byte). Fills chain ID, nonce and sender.
+ * payload after the type byte). Fills chain ID, nonce and sender; the sender
+ * (the one costly step) is skipped for a transaction the hook knows, and
+ * ETHP2P_TX_KNOWN returned after every other check passed.
  */
-static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *tx)
+static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *tx, const known_hook *k)
 {
     layout l;
     int rc = get_layout(type, &l);
@@ -183,6 +191,7 @@ static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *t
     } else {
         return ETHP2P_TX_ESIG;
     }
+    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     /* The signing hash: keccak(rlp(fields)) for legacy (plus chainId, 0, 0 with EIP-155),
      * keccak(type || rlp(fields)) for typed transactions. */
     ethp2p_rlp_writer w;
@@ -209,7 +218,7 @@ static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *t
 }
 
 /* Decodes type || payload (a typed transaction's binary form). */
-static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, ethp2p_tx *tx)
+static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, ethp2p_tx *tx, const known_hook *k)
 {
     if (len < 2) return ETHP2P_TX_EFIELDS;
     uint8_t type = b[0];
@@ -249,34 +258,46 @@ static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, eth
         }
     }
     if (!tx->has_sidecar) tx->size = len;
-    ethp2p_keccak256_ctx k;
-    ethp2p_keccak256_init(&k);
-    ethp2p_keccak256_update(&k, &type, 1);
-    ethp2p_keccak256_update(&k, inner.raw, inner.raw_len);
-    ethp2p_keccak256_final(&k, tx->hash);
+    ethp2p_keccak256_ctx kc;
+    ethp2p_keccak256_init(&kc);
+    ethp2p_keccak256_update(&kc, &type, 1);
+    ethp2p_keccak256_update(&kc, inner.raw, inner.raw_len);
+    ethp2p_keccak256_final(&kc, tx->hash);
     tx->binary = b;
     tx->binary_len = len;
-    return decode_signed(type, &inner, tx);
+    return decode_signed(type, &inner, tx, k);
 }
 
-static int decode_legacy(const ethp2p_rlp_item *list, ethp2p_tx *tx)
+static int decode_legacy(const ethp2p_rlp_item *list, ethp2p_tx *tx, const known_hook *k)
 {
     tx->type = ETHP2P_TX_LEGACY;
     tx->size = list->raw_len;
     ethp2p_keccak256(list->raw, list->raw_len, tx->hash);
     tx->binary = tx->elem = list->raw;
     tx->binary_len = tx->elem_len = list->raw_len;
-    return decode_signed(ETHP2P_TX_LEGACY, list, tx);
+    return decode_signed(ETHP2P_TX_LEGACY, list, tx, k);
+}
+
+static int decode_elem(const ethp2p_rlp_item *elem, int blob_network_form, ethp2p_tx *out, const known_hook *k)
+{
+    memset(out, 0, sizeof(*out));
+    if (elem->raw_len > ETHP2P_TX_MAX_SIZE) return ETHP2P_TX_ETOO_BIG;
+    if (elem->kind == ETHP2P_RLP_LIST) return decode_legacy(elem, out, k);
+    out->elem = elem->raw;
+    out->elem_len = elem->raw_len;
+    return decode_typed(elem->payload, elem->payload_len, blob_network_form, out, k);
 }
 
 int ethp2p_tx_decode_elem(const ethp2p_rlp_item *elem, int blob_network_form, ethp2p_tx *out)
 {
-    memset(out, 0, sizeof(*out));
-    if (elem->raw_len > ETHP2P_TX_MAX_SIZE) return ETHP2P_TX_ETOO_BIG;
-    if (elem->kind == ETHP2P_RLP_LIST) return decode_legacy(elem, out);
-    out->elem = elem->raw;
-    out->elem_len = elem->raw_len;
-    return decode_typed(elem->payload, elem->payload_len, blob_network_form, out);
+    return decode_elem(elem, blob_network_form, out, NULL);
+}
+
+int ethp2p_tx_decode_elem_unless(const ethp2p_rlp_item *elem, int blob_network_form,
+                                 int (*known)(void *ctx, const uint8_t hash[32]), void *ctx, ethp2p_tx *out)
+{
+    known_hook k = {known, ctx};
+    return decode_elem(elem, blob_network_form, out, &k);
 }
 
 int ethp2p_tx_decode_binary(const uint8_t *data, size_t len, ethp2p_tx *out)
@@ -287,10 +308,10 @@ int ethp2p_tx_decode_binary(const uint8_t *data, size_t len, ethp2p_tx *out)
     if (data[0] >= 0xc0) {
         ethp2p_rlp_item list;
         int rc = ethp2p_rlp_decode(data, len, &list);
-        return rc ? rc : decode_legacy(&list, out);
+        return rc ? rc : decode_legacy(&list, out, NULL);
     }
     /* elem stays NULL: the caller wraps the binary form as a string to relay it. */
-    return decode_typed(data, len, 1, out);
+    return decode_typed(data, len, 1, out, NULL);
 }
 
 static void put_transfer_fields(ethp2p_rlp_writer *w, uint64_t chain_id, uint64_t nonce, const uint8_t to[20],

@@ -140,6 +140,13 @@ static void as_list_element(ethp2p_rlp_writer *w, const uint8_t *raw, size_t len
     assert_int_equal(ethp2p_rlp_decode(e, elen, item), 0);
 }
 
+static const uint8_t *known_hash; /* what is_known says is held */
+static int is_known(void *ctx, const uint8_t hash[32])
+{
+    (void)ctx;
+    return known_hash && memcmp(hash, known_hash, 32) == 0;
+}
+
 static void test_typed_round_trip(void **state)
 {
     (void)state;
@@ -166,6 +173,17 @@ static void test_typed_round_trip(void **state)
         assert_memory_equal(tx2.hash, tx.hash, 32);
         assert_int_equal(tx2.elem_len, item.raw_len);
         assert_true(item.raw_len > len);
+        /* A transaction the caller already holds: everything but the sender. */
+        known_hash = tx.hash;
+        ethp2p_tx tx3;
+        assert_int_equal(ethp2p_tx_decode_elem_unless(&item, 1, is_known, NULL, &tx3), ETHP2P_TX_KNOWN);
+        assert_memory_equal(tx3.hash, tx.hash, 32);
+        assert_true(tx3.type == type && tx3.nonce == 42 && tx3.chain_id == 11155111 && tx3.size == tx.size);
+        static const uint8_t no_sender[20];
+        assert_memory_equal(tx3.sender, no_sender, 20);
+        known_hash = NULL; /* not held: decoded in full */
+        assert_int_equal(ethp2p_tx_decode_elem_unless(&item, 1, is_known, NULL, &tx3), 0);
+        assert_memory_equal(tx3.sender, key_addr, 20);
         ethp2p_rlp_writer_clear(&w);
         /* Broken signatures. */
         for (int b = 1; b <= 2; b++) {
