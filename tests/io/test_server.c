@@ -291,9 +291,11 @@ static struct {
     size_t chunk;
 } stall;
 
-/* Connects A and B (keys from keybyte), stops B's reading and has A send up
- * to mib incompressible MiB, so the kernel buffers on both sides fill. */
-static void stall_b(uint8_t keybyte, int mib)
+/* Connects A and B (keys from keybyte), stops B's reading and has A send
+ * incompressible 1 MiB messages until 2 MiB wait in A's own queue: the kernel
+ * buffers on both sides are full, however large this machine makes them (at
+ * most 24 MiB, under the 32 MiB queue limit). */
+static void stall_b(uint8_t keybyte)
 {
     start(&A, keybyte, 10, NULL);
     start(&B, keybyte + 1, 10, NULL);
@@ -307,7 +309,7 @@ static void stall_b(uint8_t keybyte, int mib)
     stall.data = malloc(stall.chunk);
     tu_rng rng = {keybyte};
     tu_rand_bytes(&rng, stall.data, stall.chunk);
-    for (int i = 0; i < mib && A.removed == 0; i++) {
+    for (int i = 0; i < 24 && A.removed == 0 && ethp2p_rlpx_tcp_queued(stall.pa->tcp) < (2u << 20); i++) {
         assert_int_equal(ethp2p_server_send(stall.pa, &stall.caps[0], 1, stall.data, stall.chunk), 0);
         run_for(20);
     }
@@ -319,7 +321,7 @@ static void test_write_timeout(void **state)
     /* B stops reading; A keeps sending. Once A's queued bytes make no progress for its
      * write timeout (300 ms here; 20 s by default), A drops B. */
     write_timeout_for_next = 300;
-    stall_b(0x41, 16);
+    stall_b(0x41);
     free(stall.data);
     assert_true(ethp2p_rlpx_tcp_queued(stall.pa->tcp) > 0); /* stuck */
     run_for(1000);
@@ -345,7 +347,7 @@ static void test_peer_reset(void **state)
      * fail (ECONNRESET, then EPIPE). Under SIGPIPE's default action that ended the
      * whole process (seen as nodes vanishing in the 20-node loopback test). */
     signal(SIGPIPE, SIG_DFL); /* what a process has unless its parent ignored it (inherited) */
-    stall_b(0x51, 8);
+    stall_b(0x51);
     assert_true(sigpipe_is(SIG_IGN)); /* the listeners set it */
     ethp2p_peer *pa = stall.pa, *pb = stall.pb;
     assert_true(ethp2p_rlpx_tcp_queued(pa->tcp) > 0);
