@@ -14,12 +14,16 @@ DATADIR    ?= $(HOME)/.ethp2p
 DEVNET_NODES ?= 5
 RUN_ARGS   ?=
 
-.PHONY: all deps build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
+.PHONY: all deps deps-test build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
+
+# The same, plus the interop tests' npm packages: before any test runs.
+deps-test:
+	@bash scripts/install-deps.sh --test
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
@@ -38,10 +42,10 @@ devnet: build
 test: test-release test-asan fuzz-smoke bench-smoke
 	@echo "make test: all suites passed"
 
-test-release: build
+test-release: build deps-test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan: deps
+test-asan: deps-test
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DETHP2P_SANITIZE=ON -DETHP2P_BENCH=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ethp2p needs to build, test, benchmark and fuzz.
-# This is the one place the dependency list lives; the Makefile calls it before
-# every build. Packages already present are skipped, so a second run is quick
-# and needs no network.
+# Installs what ethp2p needs to build, test, benchmark and fuzz: Debian
+# packages, and (with --test) the pinned npm packages of the interop peers in
+# tests/interop. This is the one place the dependency list lives; the Makefile
+# calls it before every build ('make test' with --test). What is already
+# present is skipped, so a second run is quick and needs no network.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
 
 PACKAGES=(
   pkg-config
@@ -12,6 +16,7 @@ PACKAGES=(
   libsnappy-dev      # RLPx message compression
   libuv1-dev         # event loop (io/ only)
   libsqlite3-dev     # node database
+  zlib1g-dev         # named by sqlite3's static link line (pkg-config --static), used by tests/install
   libjansson-dev     # JSON for the CLI and test vectors
   libcmocka-dev      # unit tests
   chrony             # a real NTP server for the clock-drift test (started by the test, on loopback)
@@ -26,18 +31,42 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+      echo "install-deps: not root and no sudo; install these packages: ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || true
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "install-deps: not root and no sudo; install these packages: ${missing[*]}" >&2
-    exit 1
+# The interop tests' foreign peers (tests/interop/package.json, pinned; no lock
+# file naming a registry host). Installed here, before any test runs, so that a
+# slow registry fails the set-up with a clear message instead of timing out a test.
+if [ $with_test -eq 1 ]; then
+  interop="$here/../tests/interop"
+  stamp="$interop/node_modules/.ethp2p-installed"
+  if [ ! -f "$stamp" ] || [ "$interop/package.json" -nt "$stamp" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "install-deps: npm is needed for the interop tests (Node.js with npm)" >&2
+      exit 1
+    fi
+    echo "install-deps: installing the interop peers from npm (tests/interop)" >&2
+    ok=0
+    for attempt in 1 2 3; do
+      if (cd "$interop" && npm install --no-audit --no-fund --no-package-lock --loglevel=error); then ok=1; break; fi
+      echo "install-deps: npm install failed (attempt $attempt of 3)" >&2
+      sleep $((attempt * 5))
+    done
+    if [ $ok -ne 1 ]; then
+      echo "install-deps: could not install tests/interop's npm packages; the interop tests need them" >&2
+      exit 1
+    fi
+    touch "$stamp"
   fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq || true
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -46,6 +46,13 @@ enum ethp2p_v4_type {
 /** Returns "ping", "pong", ..., or "unknown". */
 const char *ethp2p_v4_type_name(int type);
 
+/**
+ * Whether a packet's expiration (Unix seconds) is past at now_s. The value is
+ * read as a signed 64-bit time, as the reference does (time.Unix(int64(ts))):
+ * one with the top bit set is a time before 1970, so already expired.
+ */
+int ethp2p_v4_expired(uint64_t expiration, uint64_t now_s);
+
 typedef struct ethp2p_v4_endpoint {
     ethp2p_ip ip; /* family 0 when absent or malformed */
     uint16_t udp;

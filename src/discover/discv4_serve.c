@@ -137,8 +137,9 @@ void ethp2p_discv4_handle_packet(ethp2p_discv4 *d, const ethp2p_udp_addr *from, 
         return;
     }
     /* Expired requests get no reply; expired replies are not trusted either.
-     * ENRResponse has no expiration field (discv4.md). */
-    if (pkt.type != ETHP2P_V4_ENRRESPONSE && pkt.expiration < now_ms / 1000) {
+     * ENRResponse has no expiration field (discv4.md). The time is signed, as the
+     * reference reads it: a top-bit value is before 1970 (protocol-notes.md). */
+    if (pkt.type != ETHP2P_V4_ENRRESPONSE && ethp2p_v4_expired(pkt.expiration, now_ms / 1000)) {
         d->stats.drop_expired++;
         discv4_log_drop(from, ethp2p_v4_type_name(pkt.type), "expired");
         return;

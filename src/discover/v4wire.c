@@ -20,6 +20,12 @@
 
 enum { V4_HASH_OFF = 0, V4_SIG_OFF = 32, V4_TYPE_OFF = 97, V4_DATA_OFF = 98 };
 
+int ethp2p_v4_expired(uint64_t expiration, uint64_t now_s)
+{
+    if (expiration > (uint64_t)INT64_MAX) return 1; /* negative as int64: before 1970 */
+    return expiration < now_s;
+}
+
 const char *ethp2p_v4_type_name(int type)
 {
     switch (type) {

@@ -340,6 +340,39 @@ static void on_ping(void *arg, int err, uint64_t seq)
     ping_seq = seq;
 }
 
+/* Expirations are signed times (the reference's time.Unix(int64(ts))): 2^64 - now - 20 s,
+ * a negative time written as uint64, is long past. Ping and FindNode both get no answer. */
+static void test_expiration_is_a_signed_time(void **state)
+{
+    (void)state;
+    ethp2p_discv4 *d = make_core();
+    uint8_t h[32];
+    uint64_t negative = UINT64_MAX - (T0 / 1000 + 20) + 1;
+    assert_true(ethp2p_v4_expired(negative, T0 / 1000));
+    assert_true(ethp2p_v4_expired((uint64_t)INT64_MAX + 1, T0 / 1000));
+    assert_false(ethp2p_v4_expired(T0 / 1000 + 20, T0 / 1000));
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_PING;
+    pkt.u.ping.version = 4;
+    pkt.expiration = negative;
+    remote_send(d, &pkt, T0, h);
+    assert_int_equal(nsent, 0);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_expired, 1);
+    /* After a real bond, a FindNode with such an expiration is still not answered. */
+    bond(d, T0);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_FINDNODE;
+    pkt.u.findnode.target = remote_pub;
+    pkt.expiration = negative;
+    remote_send(d, &pkt, T0 + 100, NULL);
+    assert_int_equal(nsent, 0);
+    assert_int_equal(ethp2p_discv4_get_stats(d)->drop_expired, 2);
+    /* The same FindNode with a future time is answered: the bond is good. */
+    findnode_from_remote(d, T0 + 200);
+    assert_true(nsent >= 1);
+    ethp2p_discv4_free(d);
+}
+
 static void test_ping_matching(void **state)
 {
     ethp2p_discv4 *d = make_core();
@@ -587,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_findnode_reply_collection_and_filtering),
         cmocka_unit_test(test_drops),
         cmocka_unit_test(test_ping_matching),
+        cmocka_unit_test(test_expiration_is_a_signed_time),
         cmocka_unit_test(test_clock_suspect_after_many_timeouts),
         cmocka_unit_test(test_rebond_rules),
         cmocka_unit_test(test_empty_table_answers_one_empty_packet),
