@@ -30,9 +30,27 @@ typedef struct ethp2p_chain_config {
     size_t nblock_forks;
     uint64_t time_forks[ETHP2P_CHAIN_MAX_FORKS];
     size_t ntime_forks;
-    /* Proof-of-stake from genesis or after the merge: no block propagation on the wire. */
+    /* Past the merge at genesis (or a built-in network, all of which are past it):
+     * no block propagation on the wire. A chain can also pass the merge later, when
+     * its total difficulty reaches ttd or a time fork activates: see
+     * ethp2p_chain_config_merged(). */
     int post_merge;
+    /* The rules that need the forks by name (header fields, merge). */
+    int has_ttd;                 /* terminalTotalDifficulty set */
+    uint8_t ttd[32];             /* big-endian */
+    int has_london;
+    uint64_t london_block;       /* base fee from here on (EIP-1559) */
+    uint64_t shanghai_time;      /* first time fork (Shanghai): proof of stake */
+    int has_shanghai;
 } ethp2p_chain_config;
+
+/**
+ * Whether the chain is past the merge with its head at this total difficulty
+ * (big-endian; NULL: unknown) and time: post_merge set, or terminalTotalDifficulty
+ * set and reached, or a time fork (Shanghai or later) active. As the reference:
+ * terminalTotalDifficultyPassed alone, with no TTD, does not make a chain merged.
+ */
+int ethp2p_chain_config_merged(const ethp2p_chain_config *c, const uint8_t td[32], uint64_t head_time);
 
 /**
  * Fills a built-in network: "mainnet", "sepolia", "holesky", "hoodi", or

@@ -44,3 +44,41 @@ void ethp2p_json_kv_str(ethp2p_buffer *b, int first, const char *key, const char
     (void)ethp2p_buffer_push(b, ':');
     ethp2p_json_string(b, value);
 }
+
+/* A JSON scanner just good enough to find number tokens outside strings. */
+int ethp2p_json_quote_big_ints(const char *in, size_t len, ethp2p_buffer *out)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len;) {
+        char c = in[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < len) {
+                if (ethp2p_buffer_append(out, in + i, 2)) return ETHP2P_ENOMEM;
+                i += 2;
+                continue;
+            }
+            if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if ((c >= '0' && c <= '9') || c == '-') {
+            size_t end = i + (c == '-');
+            while (end < len && in[end] >= '0' && in[end] <= '9') end++;
+            size_t digits = end - i - (c == '-');
+            int plain = end == len || (in[end] != '.' && in[end] != 'e' && in[end] != 'E');
+            /* 19 digits or more may not fit an int64: hand it over as its exact text. */
+            if (plain && c != '-' && digits >= 19) {
+                if (ethp2p_buffer_push(out, '"') || ethp2p_buffer_append(out, in + i, digits) ||
+                    ethp2p_buffer_push(out, '"'))
+                    return ETHP2P_ENOMEM;
+                i = end;
+                continue;
+            }
+            if (ethp2p_buffer_append(out, in + i, end - i)) return ETHP2P_ENOMEM;
+            i = end;
+            continue;
+        }
+        if (ethp2p_buffer_push(out, (uint8_t)c)) return ETHP2P_ENOMEM;
+        i++;
+    }
+    return 0;
+}

@@ -13,6 +13,8 @@ typedef struct builtin {
     const char *name, *genesis;
     uint64_t network_id, genesis_time;
     uint64_t blocks[16], times[16];
+    const char *ttd;        /* terminal total difficulty, hex */
+    uint64_t london_block;
 } builtin;
 
 static const builtin builtins[] = {
@@ -22,16 +24,20 @@ static const builtin builtins[] = {
      {1150000, 1920000, 2463000, 2675000, 4370000, 7280000, 9069000, 9200000, 12244000, 12965000, 13773000,
       15050000},
      /* shanghai, cancun, prague, osaka, bpo1, bpo2 */
-     {1681338455, 1710338135, 1746612311, 1764798551, 1765290071, 1767747671}},
+     {1681338455, 1710338135, 1746612311, 1764798551, 1765290071, 1767747671},
+     "0c70d808a128d7380000", 12965000}, /* TTD 58,750,000,000,000,000,000,000 */
     {"sepolia", "25a5cc106eea7138acab33231d7160d69cb777ee0c2c553fcddf5138993e6dd9", 11155111, 1633267481,
      {1735371}, /* merge netsplit; every earlier fork is at genesis */
-     {1677557088, 1706655072, 1741159776, 1760427360, 1761017184, 1761607008}},
+     {1677557088, 1706655072, 1741159776, 1760427360, 1761017184, 1761607008},
+     "3c6568f12e8000", 0}, /* TTD 17,000,000,000,000,000 */
     {"holesky", "b5f7f912443c940f21fd611f12828d75b534364ed9e95ca4e307729a4661bde4", 17000, 1695902400,
      {0},
-     {1696000704, 1707305664, 1740434112, 1759308480, 1759800000, 1760389824}},
+     {1696000704, 1707305664, 1740434112, 1759308480, 1759800000, 1760389824},
+     "00", 0},
     {"hoodi", "bbe312868b376a3001692a646dd2d7d1e4406380dfd86b98aa8a34d1557c971b", 560048, 1742212800,
      {0},
-     {0, 0, 1742999832, 1761677592, 1762365720, 1762955544}}, /* shanghai and cancun at genesis */
+     {0, 0, 1742999832, 1761677592, 1762365720, 1762955544}, /* shanghai and cancun at genesis */
+     "00", 0},
 };
 
 static size_t count(const uint64_t *v, size_t cap)
@@ -66,6 +72,15 @@ int ethp2p_chain_builtin(const char *name, ethp2p_chain_config *c)
     c->ntime_forks = count(b->times, 16);
     memcpy(c->time_forks, b->times, c->ntime_forks * sizeof(uint64_t));
     c->post_merge = 1;
+    size_t tl = strlen(b->ttd), got;
+    uint8_t ttd[32];
+    if (ethp2p_hex_decode(b->ttd, tl, ttd, sizeof(ttd), &got)) return ETHP2P_EINVAL;
+    memcpy(c->ttd + 32 - got, ttd, got);
+    c->has_ttd = 1;
+    c->has_london = 1;
+    c->london_block = b->london_block;
+    c->has_shanghai = 1;
+    c->shanghai_time = b->times[0];
     return 0;
 }
 

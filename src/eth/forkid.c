@@ -182,3 +182,12 @@ int ethp2p_forkid_decode(const ethp2p_rlp_item *item, ethp2p_forkid *out)
     /* Extra trailing fields are allowed (forward compatibility, like the reference's rlp:"tail"). */
     return rc;
 }
+
+int ethp2p_chain_config_merged(const ethp2p_chain_config *c, const uint8_t td[32], uint64_t head_time)
+{
+    if (c->post_merge) return 1;
+    if (c->has_ttd && td && memcmp(td, c->ttd, 32) >= 0) return 1;
+    for (size_t i = 0; i < c->ntime_forks; i++)
+        if (c->time_forks[i] <= head_time) return 1; /* Shanghai and later need proof of stake */
+    return 0;
+}

@@ -8,6 +8,7 @@
  */
 #include "ethp2p/genesis.h"
 #include "ethp2p/hex.h"
+#include "ethp2p/json.h"
 #include "ethp2p/keccak.h"
 #include "ethp2p/trie.h"
 
@@ -32,7 +33,7 @@ static const uint8_t empty_ommers[32] = {0x1d, 0xcc, 0x4d, 0xe8, 0xde, 0xc7, 0x5
         goto out;                                                                                                      \
     } while (0)
 
-/* A 256-bit unsigned number from a JSON integer, a decimal string or a 0x-hex string. */
+/* A 256-bit unsigned number from a JSON integer of any size, a decimal string or a 0x-hex string. */
 static int parse_u256(const json_t *v, uint8_t out[32])
 {
     memset(out, 0, 32);
@@ -43,13 +44,10 @@ static int parse_u256(const json_t *v, uint8_t out[32])
         for (int i = 0; i < 8; i++) out[31 - i] = (uint8_t)(x >> (8 * i));
         return 0;
     }
-    if (json_is_real(v)) { /* large JSON numbers some tools write */
-        double d = json_real_value(v);
-        if (d < 0 || d >= 1.8446744073709552e19) return -1;
-        uint64_t x = (uint64_t)d;
-        for (int i = 0; i < 8; i++) out[31 - i] = (uint8_t)(x >> (8 * i));
-        return 0;
-    }
+    /* A fraction or exponent is no integer (the reference's big.Int and uint64 fields
+     * refuse it too); integers too long for jansson arrive as strings of their digits
+     * (ethp2p_json_quote_big_ints), exact. */
+    if (json_is_real(v)) return -1;
     const char *s = json_string_value(v);
     if (!s) return -1;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -192,7 +190,13 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
                          char *err, size_t cap)
 {
     json_error_t je;
-    json_t *g = json_loadb(text, len, 0, &je);
+    ethp2p_buffer exact;
+    ethp2p_buffer_init(&exact, 0);
+    json_t *g = NULL;
+    if (ethp2p_json_quote_big_ints(text, len, &exact) == 0)
+        g = json_loadb((const char *)exact.data, exact.len, 0, &je);
+    else snprintf(je.text, sizeof(je.text), "out of memory"), je.line = 0;
+    ethp2p_buffer_clear(&exact);
     int rc = 0;
     ethp2p_trie_kv *kv = NULL;
     account_enc *acc = NULL;
@@ -222,14 +226,13 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
         if (parse_u64(json_object_get(cfg, time_fork_names[i]), &v, &present)) FAIL("bad config.%s", time_fork_names[i]);
         if (present && chain->ntime_forks < ETHP2P_CHAIN_MAX_FORKS) chain->time_forks[chain->ntime_forks++] = v;
     }
-    /* Past the merge when the terminal total difficulty is reached at genesis (0), marked
-     * passed, or when Shanghai is scheduled (it needs proof of stake). */
-    uint8_t ttd[32];
+    /* The forks some header rules need by name. */
     json_t *ttdv = json_object_get(cfg, "terminalTotalDifficulty");
-    if (parse_u256(ttdv, ttd)) FAIL("bad config.terminalTotalDifficulty");
-    chain->post_merge = (ttdv && !json_is_null(ttdv) && trimmed(ttd, 32) == 32) ||
-                        json_is_true(json_object_get(cfg, "terminalTotalDifficultyPassed")) || chain->ntime_forks > 0;
-    info->post_merge = chain->post_merge;
+    if (parse_u256(ttdv, chain->ttd)) FAIL("bad config.terminalTotalDifficulty");
+    chain->has_ttd = ttdv && !json_is_null(ttdv);
+    if (parse_u64(json_object_get(cfg, "londonBlock"), &chain->london_block, &chain->has_london)) FAIL("bad config.londonBlock");
+    if (parse_u64(json_object_get(cfg, "shanghaiTime"), &chain->shanghai_time, &chain->has_shanghai))
+        FAIL("bad config.shanghaiTime");
 
     /* State: one account per alloc entry. */
     json_t *alloc = json_object_get(g, "alloc");
@@ -311,6 +314,12 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
     }
     info->gas_limit = gas_limit;
     memcpy(info->difficulty, diff, 32);
+    /* Past the merge at genesis: the terminal total difficulty is set and the genesis
+     * difficulty reaches it, or a time fork (Shanghai or later) is active at genesis.
+     * terminalTotalDifficultyPassed alone is only a sync hint in the reference: such a
+     * proof-of-work chain still propagates blocks (protocol-notes.md). */
+    chain->post_merge = ethp2p_chain_config_merged(chain, diff, ts);
+    info->post_merge = chain->post_merge;
     ethp2p_rlp_writer_reset(&w);
     ethp2p_rlp_list_begin(&w);
     ethp2p_rlp_put_bytes(&w, parent, 32);

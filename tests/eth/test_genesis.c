@@ -121,11 +121,120 @@ static void test_genesis_hash(void **state)
     assert_int_equal(ethp2p_genesis_load("/nonexistent/genesis.json", &c, &g2, err, sizeof(err)), ETHP2P_EIO);
 }
 
+/* Integers of any size, in every form the reference reads, keep their exact value. */
+static void test_big_integers(void **state)
+{
+    (void)state;
+    ethp2p_chain_config c;
+    ethp2p_genesis_info gi;
+    char err[160];
+    /* Mainnet's TTD (58,750,000,000,000,000,000,000) as a JSON number, a decimal string and hex. */
+    const char *forms[] = {"58750000000000000000000", "\"58750000000000000000000\"", "\"0xc70d808a128d7380000\""};
+    uint8_t want_ttd[32] = {0};
+    tu_hex_fixed("0x0c70d808a128d7380000", want_ttd + 22, 10);
+    uint8_t first_hash[32];
+    for (size_t i = 0; i < 3; i++) {
+        char text[512];
+        /* The balance, 10^24 wei, is over 64 bits too: each form gives the same state root. */
+        const char *bal[] = {"1000000000000000000000000", "\"1000000000000000000000000\"", "\"0xd3c21bcecceda1000000\""};
+        snprintf(text, sizeof(text),
+                 "{\"config\":{\"chainId\":1,\"londonBlock\":12965000,\"terminalTotalDifficulty\":%s},"
+                 "\"difficulty\":\"0x400000000\",\"alloc\":{\"0x0100000000000000000000000000000000000000\":{\"balance\":%s}}}",
+                 forms[i], bal[i]);
+        if (ethp2p_genesis_parse(text, strlen(text), &c, &gi, err, sizeof(err))) fail_msg("form %zu: %s", i, err);
+        assert_true(c.has_ttd);
+        assert_memory_equal(c.ttd, want_ttd, 32);
+        assert_true(c.has_london && c.london_block == 12965000);
+        /* The TTD is set but far from reached: before the merge, until the head's TD reaches it. */
+        assert_false(c.post_merge);
+        assert_false(ethp2p_chain_config_merged(&c, gi.difficulty, 0));
+        assert_true(ethp2p_chain_config_merged(&c, want_ttd, 0));
+        if (i == 0) memcpy(first_hash, gi.header_hash, 32);
+        else assert_memory_equal(gi.header_hash, first_hash, 32);
+        ethp2p_genesis_info_clear(&gi);
+    }
+    /* One unit more than 2^256 - 1 is refused, and so is a number with a fraction or exponent:
+     * the reference's integer fields take neither, and a double would round. */
+    const char *bad[] = {
+        "{\"config\":{\"chainId\":1,\"terminalTotalDifficulty\":"
+        "115792089237316195423570985008687907853269984665640564039457584007913129639936}}",
+        "{\"config\":{\"chainId\":1,\"terminalTotalDifficulty\":5.875e22}}",
+        "{\"config\":{\"chainId\":1},\"gasLimit\":30000000.5}",
+        "{\"config\":{\"chainId\":1},\"gasLimit\":18446744073709551616}", /* 2^64 in a 64-bit field */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (ethp2p_genesis_parse(bad[i], strlen(bad[i]), &c, &gi, err, sizeof(err)) == 0) fail_msg("bad %zu parsed", i);
+    /* 2^64 - 1 still fits a 64-bit field, as a bare number too. */
+    const char *max64 = "{\"config\":{\"chainId\":18446744073709551615}}";
+    assert_int_equal(ethp2p_genesis_parse(max64, strlen(max64), &c, &gi, err, sizeof(err)), 0);
+    assert_true(c.chain_id == UINT64_MAX);
+    ethp2p_genesis_info_clear(&gi);
+    /* Long digit runs inside strings are left alone. */
+    const char *in_string = "{\"config\":{\"chainId\":5,\"x\":\"12345678901234567890123\"},\"extraData\":\"0x\"}";
+    assert_int_equal(ethp2p_genesis_parse(in_string, strlen(in_string), &c, &gi, err, sizeof(err)), 0);
+    ethp2p_genesis_info_clear(&gi);
+}
+
+/* Which chains are past the merge (the reference's rules). */
+static void test_merge_rules(void **state)
+{
+    (void)state;
+    ethp2p_chain_config c;
+    ethp2p_genesis_info gi;
+    char err[160];
+    /* terminalTotalDifficultyPassed with no TTD: a sync hint only; still proof of work. */
+    const char *passed_only = "{\"config\":{\"chainId\":9,\"londonBlock\":0,\"terminalTotalDifficultyPassed\":true}}";
+    assert_int_equal(ethp2p_genesis_parse(passed_only, strlen(passed_only), &c, &gi, err, sizeof(err)), 0);
+    assert_false(c.post_merge);
+    assert_false(ethp2p_chain_config_merged(&c, gi.difficulty, 1u << 30));
+    ethp2p_genesis_info_clear(&gi);
+    /* TTD reached by the genesis difficulty itself. */
+    const char *at_genesis = "{\"config\":{\"chainId\":9,\"terminalTotalDifficulty\":131072},\"difficulty\":\"0x20000\"}";
+    assert_int_equal(ethp2p_genesis_parse(at_genesis, strlen(at_genesis), &c, &gi, err, sizeof(err)), 0);
+    assert_true(c.post_merge);
+    ethp2p_genesis_info_clear(&gi);
+    /* TTD one above the genesis difficulty: not yet. */
+    const char *above = "{\"config\":{\"chainId\":9,\"terminalTotalDifficulty\":131073},\"difficulty\":\"0x20000\"}";
+    assert_int_equal(ethp2p_genesis_parse(above, strlen(above), &c, &gi, err, sizeof(err)), 0);
+    assert_false(c.post_merge);
+    ethp2p_genesis_info_clear(&gi);
+    /* No TTD but Shanghai scheduled: merged once the head's time reaches it. */
+    const char *shanghai = "{\"config\":{\"chainId\":9,\"shanghaiTime\":1000},\"timestamp\":\"0x10\"}";
+    assert_int_equal(ethp2p_genesis_parse(shanghai, strlen(shanghai), &c, &gi, err, sizeof(err)), 0);
+    assert_false(c.post_merge);
+    assert_false(ethp2p_chain_config_merged(&c, NULL, 999));
+    assert_true(ethp2p_chain_config_merged(&c, NULL, 1000));
+    ethp2p_genesis_info_clear(&gi);
+    /* The post-merge test chain's genesis (the reference's ethtest data): merged at genesis,
+     * and its hash is the parent of block 1 in chain.rlp. */
+    assert_int_equal(ethp2p_genesis_load(ETHP2P_TEST_DATA "/chain-postmerge/genesis.json", &c, &gi, err, sizeof(err)), 0);
+    assert_true(c.post_merge);
+    assert_true(c.chain_id == 3503995874084926ULL);
+    ethp2p_buffer chain;
+    ethp2p_buffer_init(&chain, 0);
+    assert_int_equal(ethp2p_buffer_read_file(&chain, ETHP2P_TEST_DATA "/chain-postmerge/chain.rlp", 0), 0);
+    /* Block 1's header starts after two list headers; its first field is the parent hash. */
+    ethp2p_rlp_item blk, hdr, parent;
+    ethp2p_rlp_iter it, ht;
+    size_t rest;
+    assert_int_equal(ethp2p_rlp_decode_prefix(chain.data, chain.len, &blk, &rest), 0);
+    assert_int_equal(ethp2p_rlp_iter_list(&blk, &it), 0);
+    assert_int_equal(ethp2p_rlp_iter_expect(&it, &hdr), 0);
+    assert_int_equal(ethp2p_rlp_iter_list(&hdr, &ht), 0);
+    assert_int_equal(ethp2p_rlp_iter_expect(&ht, &parent), 0);
+    assert_int_equal(parent.payload_len, 32);
+    assert_memory_equal(parent.payload, gi.header_hash, 32);
+    ethp2p_buffer_clear(&chain);
+    ethp2p_genesis_info_clear(&gi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trie_vectors),
         cmocka_unit_test(test_genesis_hash),
+        cmocka_unit_test(test_big_integers),
+        cmocka_unit_test(test_merge_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
