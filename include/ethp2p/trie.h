@@ -15,6 +15,8 @@ extern "C" {
 
 /** The root of the empty trie: keccak256(rlp("")). */
 extern const uint8_t ETHP2P_EMPTY_TRIE_ROOT[32];
+/** keccak256(rlp([])): the ommers hash of a block without ommers (every block after the merge). */
+extern const uint8_t ETHP2P_EMPTY_OMMERS_HASH[32];
 
 typedef struct ethp2p_trie_kv {
     const uint8_t *key;

@@ -1,4 +1,7 @@
-/* Blocks and the in-memory chain; see chain.h for what "valid" means here. */
+/*
+ * The in-memory chain; see chain.h for what "valid" means here. Decoding is
+ * block.c's, the header rules header_rules.c's.
+ */
 #include "ethp2p/chain.h"
 #include "ethp2p/keccak.h"
 #include "ethp2p/trie.h"
@@ -30,6 +33,8 @@ struct ethp2p_chain {
     size_t bytes;   /* header and body bytes in the window */
     size_t max_blocks, max_bytes;
     hmap by_hash;   /* hash key -> number + 1 */
+    int has_config;
+    ethp2p_chain_config config; /* the fork schedule blocks are verified against */
 };
 
 /* The stored block with this number, or NULL (never stored, or forgotten). */
@@ -48,103 +53,14 @@ const char *ethp2p_chain_error_name(int err)
     case ETHP2P_CHAIN_EROOT: return "transactions root or ommers hash does not match the body";
     case ETHP2P_CHAIN_ENOTCHILD: return "not a child of the head";
     case ETHP2P_CHAIN_ETIME: return "timestamp not after the parent's";
+    case ETHP2P_CHAIN_EWITHDRAWALS: return "withdrawals missing, unexpected or not matching the header's root";
+    case ETHP2P_CHAIN_EEXTRA: return "extra data over 32 bytes";
+    case ETHP2P_CHAIN_EGASUSED: return "gas used over the gas limit";
+    case ETHP2P_CHAIN_EGASLIMIT: return "gas limit out of bounds (parent/1024, at least 5000)";
+    case ETHP2P_CHAIN_EBASEFEE: return "base fee missing or not the EIP-1559 value";
+    case ETHP2P_CHAIN_EMERGED: return "difficulty, nonce or ommers wrong for its side of the merge";
     default: return ethp2p_strerror(err);
     }
-}
-
-int ethp2p_header_decode(const uint8_t *rlp, size_t len, ethp2p_header *out)
-{
-    ethp2p_rlp_item top, x;
-    ethp2p_rlp_iter it;
-    memset(out, 0, sizeof(*out));
-    int rc = ethp2p_rlp_decode(rlp, len, &top);
-    if (!rc) rc = ethp2p_rlp_iter_list(&top, &it);
-    for (int i = 0; !rc && i < 15; i++) {
-        if ((rc = ethp2p_rlp_iter_expect(&it, &x))) break;
-        switch (i) {
-        case 0: rc = ethp2p_rlp_get_fixed(&x, out->parent, 32); break;
-        case 1: rc = ethp2p_rlp_get_fixed(&x, out->ommers_hash, 32); break;
-        case 4: rc = ethp2p_rlp_get_fixed(&x, out->tx_root, 32); break;
-        case 7: rc = ethp2p_rlp_get_uint_be(&x, out->difficulty, 32); break;
-        case 8: rc = ethp2p_rlp_get_uint64(&x, &out->number); break;
-        case 11: rc = ethp2p_rlp_get_uint64(&x, &out->time); break;
-        default: rc = x.kind == ETHP2P_RLP_STRING ? 0 : ETHP2P_ERLP_EXPECTED_STRING; break;
-        }
-    }
-    if (!rc) ethp2p_keccak256(top.raw, top.raw_len, out->hash);
-    return rc;
-}
-
-/* The transactions root: a trie keyed by rlp(index) holding each transaction's binary form. */
-static int tx_root(const ethp2p_rlp_item *txs, size_t *count, uint8_t root[32])
-{
-    long n = ethp2p_rlp_list_count(txs);
-    if (n < 0) return (int)n;
-    /* A signed transaction is longer than its 64-byte signature: more items than that allows
-     * is not a block, and must not make us allocate per item (41 bytes each) first. */
-    if ((size_t)n > txs->payload_len / 64) return ETHP2P_EFORMAT;
-    ethp2p_trie_kv *kv = calloc((size_t)n + 1, sizeof(*kv));
-    uint8_t(*keys)[9] = calloc((size_t)n + 1, 9);
-    if (!kv || !keys) {
-        free(kv);
-        free(keys);
-        return ETHP2P_ENOMEM;
-    }
-    ethp2p_rlp_iter it;
-    ethp2p_rlp_item x;
-    int rc = ethp2p_rlp_iter_list(txs, &it);
-    for (long i = 0; !rc && i < n; i++) {
-        if ((rc = ethp2p_rlp_iter_expect(&it, &x))) break;
-        /* rlp(i): 0x80 for 0, the byte itself below 0x80, else 0x80+len || big-endian. */
-        uint8_t *k = keys[i];
-        size_t kl;
-        if (i == 0) k[0] = 0x80, kl = 1;
-        else if (i < 0x80) k[0] = (uint8_t)i, kl = 1;
-        else {
-            uint8_t be[8];
-            int nb = 0;
-            for (uint64_t v = (uint64_t)i; v; v >>= 8) be[nb++] = (uint8_t)v;
-            k[0] = (uint8_t)(0x80 + nb);
-            for (int j = 0; j < nb; j++) k[1 + j] = be[nb - 1 - j];
-            kl = (size_t)nb + 1;
-        }
-        kv[i].key = k;
-        kv[i].key_len = kl;
-        if (x.kind == ETHP2P_RLP_LIST) kv[i].value = x.raw, kv[i].value_len = x.raw_len;
-        else kv[i].value = x.payload, kv[i].value_len = x.payload_len;
-        if (!kv[i].value_len) rc = ETHP2P_EFORMAT;
-    }
-    if (!rc) rc = ethp2p_trie_root(kv, (size_t)n, root);
-    *count = (size_t)n;
-    free(kv);
-    free(keys);
-    return rc;
-}
-
-int ethp2p_block_decode(const uint8_t *rlp, size_t len, ethp2p_block *out)
-{
-    ethp2p_rlp_item top, h, txs, ommers;
-    ethp2p_rlp_iter it;
-    memset(out, 0, sizeof(*out));
-    int rc = ethp2p_rlp_decode(rlp, len, &top);
-    if (!rc) rc = ethp2p_rlp_iter_list(&top, &it);
-    if (!rc) rc = ethp2p_rlp_iter_expect(&it, &h);
-    if (!rc) rc = ethp2p_rlp_iter_expect(&it, &txs);
-    if (!rc) rc = ethp2p_rlp_iter_expect(&it, &ommers);
-    if (!rc && (txs.kind != ETHP2P_RLP_LIST || ommers.kind != ETHP2P_RLP_LIST)) rc = ETHP2P_ERLP_EXPECTED_LIST;
-    if (!rc) rc = ethp2p_header_decode(h.raw, h.raw_len, &out->header);
-    if (rc) return rc;
-    uint8_t root[32], oh[32];
-    if ((rc = tx_root(&txs, &out->ntxs, root))) return rc;
-    ethp2p_keccak256(ommers.raw, ommers.raw_len, oh);
-    if (memcmp(root, out->header.tx_root, 32) || memcmp(oh, out->header.ommers_hash, 32)) return ETHP2P_CHAIN_EROOT;
-    out->header_rlp = h.raw;
-    out->header_len = h.raw_len;
-    out->body_txs = txs.raw;
-    out->txs_len = txs.raw_len;
-    out->body_ommers = ommers.raw;
-    out->ommers_len = ommers.raw_len;
-    return 0;
 }
 
 static void add256(uint8_t a[32], const uint8_t b[32])
@@ -279,14 +195,21 @@ int ethp2p_chain_insert(ethp2p_chain *c, const uint8_t *rlp, size_t len, ethp2p_
 {
     ethp2p_block b;
     int rc = ethp2p_block_decode(rlp, len, &b);
-    if (rc) return rc;
+    if (rc) {
+        /* Still tell the caller which block it was, when its header decodes. */
+        ethp2p_rlp_item top, h;
+        ethp2p_rlp_iter it;
+        if (out && ethp2p_rlp_decode(rlp, len, &top) == 0 && ethp2p_rlp_iter_list(&top, &it) == 0 &&
+            ethp2p_rlp_iter_expect(&it, &h) == 0 && ethp2p_header_decode(h.raw, h.raw_len, out) != 0)
+            memset(out, 0, sizeof(*out));
+        return rc;
+    }
     if (out) *out = b.header;
     if (ethp2p_chain_has(c, b.header.hash)) return 0;
-    const ethp2p_header *head = &head_of(c)->h;
-    if (memcmp(b.header.parent, head->hash, 32) || b.header.number != head->number + 1) return ETHP2P_CHAIN_ENOTCHILD;
-    if (b.header.time <= head->time) return ETHP2P_CHAIN_ETIME;
-    /* The body as stored and served: [txs, ommers]. */
-    size_t inner = b.txs_len + b.ommers_len, hl = ethp2p_rlp_header_size(inner);
+    const stored *head = head_of(c);
+    if ((rc = ethp2p_header_verify(c->has_config ? &c->config : NULL, &head->h, head->td, &b.header))) return rc;
+    /* The body as stored and served: [txs, ommers, withdrawals?, ...] as received. */
+    size_t inner = b.body_items_len, hl = ethp2p_rlp_header_size(inner);
     uint8_t *body = malloc(hl + inner);
     if (!body) return ETHP2P_ENOMEM;
     if (inner < 56) {
@@ -295,11 +218,28 @@ int ethp2p_chain_insert(ethp2p_chain *c, const uint8_t *rlp, size_t len, ethp2p_
         body[0] = (uint8_t)(0xf7 + hl - 1);
         for (size_t i = 1, v = inner; i < hl; i++) body[hl - i] = (uint8_t)(v & 0xff), v >>= 8;
     }
-    memcpy(body + hl, b.body_txs, b.txs_len);
-    memcpy(body + hl + b.txs_len, b.body_ommers, b.ommers_len);
+    memcpy(body + hl, b.body_items, inner);
     rc = append(c, &b.header, b.header_rlp, b.header_len, body, hl + inner);
     free(body);
     return rc ? rc : 1;
+}
+
+void ethp2p_chain_set_config(ethp2p_chain *c, const ethp2p_chain_config *cfg)
+{
+    c->has_config = cfg != NULL;
+    if (cfg) c->config = *cfg;
+}
+
+int ethp2p_chain_merged(const ethp2p_chain *c)
+{
+    const stored *head = head_of(c);
+    return c->has_config && ethp2p_chain_config_merged(&c->config, head->td, head->h.time);
+}
+
+const ethp2p_header *ethp2p_chain_header(const ethp2p_chain *c, uint64_t number)
+{
+    const stored *s = at(c, number);
+    return s ? &s->h : NULL;
 }
 
 const ethp2p_header *ethp2p_chain_head(const ethp2p_chain *c) { return &head_of(c)->h; }
@@ -398,9 +338,7 @@ int ethp2p_chain_import_file(ethp2p_chain *c, const char *path, size_t *imported
 int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, const size_t *lens, size_t n,
                             ethp2p_rlp_writer *w)
 {
-    static const uint8_t ommers_hash[32] = {0x1d, 0xcc, 0x4d, 0xe8, 0xde, 0xc7, 0x5d, 0x7a, 0xab, 0x85, 0xb5,
-                                            0x67, 0xb6, 0xcc, 0xd4, 0x1a, 0xd3, 0x12, 0x45, 0x1b, 0x94, 0x8a,
-                                            0x74, 0x13, 0xf0, 0xa1, 0x42, 0xfd, 0x40, 0xd4, 0x93, 0x47};
+
     const ethp2p_header *head = ethp2p_chain_head(c);
     /* The transactions list as it goes in the body: typed ones as strings, legacy as lists. */
     ethp2p_rlp_writer body;
@@ -417,7 +355,9 @@ int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, co
     uint8_t root[32], zero[256] = {0};
     int rc = ethp2p_rlp_writer_finish(&body, &tl, &tlen);
     if (!rc) rc = ethp2p_rlp_decode(tl, tlen, &txlist);
-    if (!rc) rc = tx_root(&txlist, &count, root);
+    if (!rc) rc = ethp2p_list_root(&txlist, 1, &count, root);
+    uint64_t base_fee = 0;
+    if (!rc && head->has_base_fee && ethp2p_header_next_base_fee(head, &base_fee)) rc = ETHP2P_EINVAL;
     if (rc) {
         ethp2p_rlp_writer_clear(&body);
         return rc;
@@ -427,7 +367,7 @@ int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, co
     ethp2p_rlp_list_begin(w);
     ethp2p_rlp_list_begin(w);
     ethp2p_rlp_put_bytes(w, head->hash, 32);
-    ethp2p_rlp_put_bytes(w, ommers_hash, 32);
+    ethp2p_rlp_put_bytes(w, ETHP2P_EMPTY_OMMERS_HASH, 32);
     ethp2p_rlp_put_bytes(w, zero, 20);                   /* coinbase */
     ethp2p_rlp_put_bytes(w, ETHP2P_EMPTY_TRIE_ROOT, 32); /* state root: not tracked by a relay */
     ethp2p_rlp_put_bytes(w, root, 32);
@@ -435,13 +375,13 @@ int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, co
     ethp2p_rlp_put_bytes(w, zero, 256);
     ethp2p_rlp_put_uint_be(w, diff, 32);
     ethp2p_rlp_put_uint(w, head->number + 1);
-    ethp2p_rlp_put_uint(w, 30000000);
+    ethp2p_rlp_put_uint(w, head->gas_limit);
     ethp2p_rlp_put_uint(w, 21000 * (uint64_t)n);
     ethp2p_rlp_put_uint(w, head->time + 12);
     ethp2p_rlp_put_str(w, "ethp2p");
     ethp2p_rlp_put_bytes(w, zero, 32); /* mix hash */
     ethp2p_rlp_put_bytes(w, zero, 8);  /* nonce */
-    ethp2p_rlp_put_uint(w, 1000000000); /* base fee (London) */
+    if (head->has_base_fee) ethp2p_rlp_put_uint(w, base_fee); /* London */
     ethp2p_rlp_list_end(w);
     ethp2p_rlp_put_raw(w, tl, tlen);
     ethp2p_rlp_list_begin(w); /* no ommers */

@@ -22,9 +22,7 @@
 #define GENESIS_DIFFICULTY 131072
 #define INITIAL_BASE_FEE 1000000000
 
-static const uint8_t empty_ommers[32] = {0x1d, 0xcc, 0x4d, 0xe8, 0xde, 0xc7, 0x5d, 0x7a, 0xab, 0x85, 0xb5,
-                                         0x67, 0xb6, 0xcc, 0xd4, 0x1a, 0xd3, 0x12, 0x45, 0x1b, 0x94, 0x8a,
-                                         0x74, 0x13, 0xf0, 0xa1, 0x42, 0xfd, 0x40, 0xd4, 0x93, 0x47};
+
 
 #define FAIL(...)                                                                                                      \
     do {                                                                                                               \
@@ -323,7 +321,7 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
     ethp2p_rlp_writer_reset(&w);
     ethp2p_rlp_list_begin(&w);
     ethp2p_rlp_put_bytes(&w, parent, 32);
-    ethp2p_rlp_put_bytes(&w, empty_ommers, 32);
+    ethp2p_rlp_put_bytes(&w, ETHP2P_EMPTY_OMMERS_HASH, 32);
     ethp2p_rlp_put_bytes(&w, coinbase, 20);
     ethp2p_rlp_put_bytes(&w, info->state_root, 32);
     ethp2p_rlp_put_bytes(&w, ETHP2P_EMPTY_TRIE_ROOT, 32); /* transactions */
