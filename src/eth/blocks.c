@@ -8,6 +8,7 @@
  */
 #include "handler_internal.h"
 #include "ethp2p/log.h"
+#include "ethp2p/trie.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ static void propagate(ethp2p_eth *e, uint64_t number)
     const uint8_t *hdr = ethp2p_chain_header_rlp(c, number, &hl);
     ethp2p_header h;
     if (!hdr || ethp2p_header_decode(hdr, hl, &h)) return;
+    int pow = !eth_past_merge(e); /* after the merge no NewBlock(Hashes): eth/69 ranges only */
     size_t lacking = 0;
     for (ethp2p_eth_peer *p = e->peers; p; p = p->next) lacking += speaks_blocks(p) && !hashset_has(&p->known_blocks, h.hash);
     size_t full = 1;
@@ -54,7 +56,7 @@ static void propagate(ethp2p_eth *e, uint64_t number)
         if (ethp2p_eth_range_encode(eth_earliest(e), h.number, h.hash, &e->w) == 0) (void)eth_send_w(e, p, ETHP2P_ETH_BLOCK_RANGE_UPDATE);
         else ethp2p_rlp_writer_reset(&e->w);
     }
-    for (ethp2p_eth_peer *p = e->peers; p; p = p->next) {
+    for (ethp2p_eth_peer *p = e->peers; p && pow; p = p->next) {
         if (!speaks_blocks(p) || hashset_has(&p->known_blocks, h.hash)) continue;
         (void)hashset_add(&p->known_blocks, h.hash);
         if (sent < full) {
@@ -359,6 +361,27 @@ static void serve_bodies(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
     eth_answer_send(e, p, ETHP2P_ETH_BLOCK_BODIES);
 }
 
+/* Receipts: we execute nothing, so the only receipts we hold are those of blocks
+ * whose receipts root is the empty trie's (no transactions): an empty list each.
+ * Other blocks are left out, as the reference leaves out blocks it lacks. */
+static void serve_receipts(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len)
+{
+    ethp2p_rlp_item x;
+    ethp2p_rlp_iter it;
+    if (eth_answer_hashes(e, p, data, len, "GetReceipts", &it)) return;
+    size_t count = 0;
+    while (!ethp2p_rlp_iter_done(&it) && count < ETHP2P_CHAIN_MAX_BODIES) {
+        if (ethp2p_rlp_iter_expect(&it, &x)) break;
+        int64_t num = ethp2p_chain_number_of(e->cfg.blocks, x.payload);
+        const ethp2p_header *h = num >= 0 ? ethp2p_chain_header(e->cfg.blocks, (uint64_t)num) : NULL;
+        if (!h || memcmp(h->receipts_root, ETHP2P_EMPTY_TRIE_ROOT, 32)) continue;
+        ethp2p_rlp_list_begin(&e->w);
+        ethp2p_rlp_list_end(&e->w);
+        count++;
+    }
+    eth_answer_send(e, p, ETHP2P_ETH_RECEIPTS);
+}
+
 void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint8_t *data, size_t len)
 {
     switch (code) {
@@ -368,6 +391,7 @@ void eth_blocks_receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const 
     case ETHP2P_ETH_BLOCK_BODIES: on_fetch_answer(e, p, code, data, len); break;
     case ETHP2P_ETH_GET_BLOCK_HEADERS: serve_headers(e, p, data, len); break;
     case ETHP2P_ETH_GET_BLOCK_BODIES: serve_bodies(e, p, data, len); break;
+    case ETHP2P_ETH_GET_RECEIPTS: serve_receipts(e, p, data, len); break;
     default: break;
     }
 }

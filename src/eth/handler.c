@@ -112,6 +112,12 @@ ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want)
     return e->ann;
 }
 
+int eth_past_merge(const ethp2p_eth *e)
+{
+    return e->cfg.blocks ? ethp2p_chain_merged(e->cfg.blocks) || e->cfg.chain.post_merge
+                         : ethp2p_chain_config_merged(&e->cfg.chain, NULL, e->cfg.head_time);
+}
+
 /* The block and time our fork ID is computed at. A relay that does not follow the
  * chain of a network past the merge presents the current fork (every block fork
  * passed, the time forks by head_time), as a synced node would. */
@@ -119,7 +125,7 @@ static void fork_head(const ethp2p_eth *e, uint64_t *head, uint64_t *time)
 {
     *head = e->cfg.blocks ? ethp2p_chain_head(e->cfg.blocks)->number : e->cfg.head_number;
     *time = e->cfg.blocks ? ethp2p_chain_head(e->cfg.blocks)->time : e->cfg.head_time;
-    if (e->cfg.chain.post_merge)
+    if (!e->cfg.blocks && e->cfg.chain.post_merge)
         for (size_t i = 0; i < e->cfg.chain.nblock_forks; i++)
             if (e->cfg.chain.block_forks[i] > *head) *head = e->cfg.chain.block_forks[i];
 }
@@ -589,19 +595,22 @@ static void receive(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, const uint
         if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
         else answer_empty(e, p, code, data, len);
         break;
-    case ETHP2P_ETH_GET_RECEIPTS: answer_empty(e, p, code, data, len); break;
+    case ETHP2P_ETH_GET_RECEIPTS:
+        if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
+        else answer_empty(e, p, code, data, len);
+        break;
     case ETHP2P_ETH_BLOCK_HEADERS:
     case ETHP2P_ETH_BLOCK_BODIES:
         if (e->cfg.blocks) eth_blocks_receive(e, p, code, data, len);
         break;
     case ETHP2P_ETH_NEW_BLOCK:
     case ETHP2P_ETH_NEW_BLOCK_HASHES:
-        if (e->cfg.blocks && !e->cfg.chain.post_merge) {
+        if (e->cfg.blocks && !eth_past_merge(e)) {
             eth_blocks_receive(e, p, code, data, len);
             break;
         }
         /* After the merge these are not sent; a peer that keeps sending them is dropped. */
-        if (e->cfg.chain.post_merge && ++p->block_msgs > ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE)
+        if (eth_past_merge(e) && ++p->block_msgs > ETHP2P_ETH_MAX_BLOCK_MSGS_POST_MERGE)
             eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block propagation after the merge");
         break;
     case ETHP2P_ETH_BLOCK_RANGE_UPDATE: {

@@ -147,12 +147,13 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
     if (!n) return ETHP2P_ENOMEM;
     n->loop = loop;
     n->cfg = *cfg;
-    if (!cfg->chain.post_merge && cfg->genesis_header) {
+    if (cfg->genesis_header) {
         if (!(n->chain = ethp2p_chain_new(cfg->genesis_header, cfg->genesis_header_len))) {
             snprintf(err, cap, "the genesis header does not decode");
             free(n);
             return ETHP2P_EINVAL;
         }
+        ethp2p_chain_set_config(n->chain, &cfg->chain);
         if (cfg->import_file) {
             size_t imported;
             int irc = ethp2p_chain_import_file(n->chain, cfg->import_file, &imported, err, cap);
@@ -166,7 +167,8 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
             }
         }
     } else if (cfg->import_file) {
-        snprintf(err, cap, "--import needs a network before the merge with a known genesis (--devnet or --genesis)");
+        snprintf(err, cap, "--import needs the network's genesis: --genesis FILE (a built-in network's genesis.json, "
+                           "as the reference dumps it, works) or --devnet");
         free(n);
         return ETHP2P_EINVAL;
     }
@@ -197,10 +199,10 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
         return ETHP2P_ENOMEM;
     }
     ethp2p_server_config sc = cfg->server;
-    /* eth/69 has no block propagation: a network before the merge runs eth/68 and below. */
+    /* eth/69 has no block propagation: a network before the merge (at start) runs eth/68 and below. */
     sc.protocols = ethp2p_eth_protocols;
     sc.nprotocols = ethp2p_eth_nprotocols;
-    if (!cfg->chain.post_merge)
+    if (n->chain ? !ethp2p_chain_merged(n->chain) : !cfg->chain.post_merge)
         while (sc.nprotocols && sc.protocols[0].version >= 69) sc.protocols++, sc.nprotocols--;
     sc.ctx = n;
     sc.on_peer_added = on_peer_added;
