@@ -12,8 +12,8 @@
 // speaking only eth/66 exchanges Status and has its announcement fetched; a JS peer
 // on another network is refused with
 // "subprotocol error" and JS understands why.
-import { RLPx, ETH } from '@ethereumjs/devp2p'
-import { Common, Mainnet, createCustomCommon } from '@ethereumjs/common'
+import { ETH } from '@ethereumjs/devp2p'
+import { devnetCommon, jsPeer } from './eth_peer.mjs'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, hexToBytes, intToBytes, utf8ToBytes } from '@ethereumjs/util'
 import { keccak256 } from 'ethereum-cryptography/keccak.js'
@@ -24,36 +24,6 @@ const base = 22000 + Math.floor(Math.random() * 3000) * 3
 const hex = (b) => bytesToHex(b).slice(2)
 const C = { STATUS: 0, NEW_BLOCK_HASHES: 1, TX: 2, GET_HEADERS: 3, HEADERS: 4, GET_BODIES: 5, BODIES: 6, NEW_BLOCK: 7,
   ANNOUNCE: 8, GET_POOLED: 9, POOLED: 10 }
-
-function devnetCommon(forkHash, chainId) {
-  // Every fork at genesis: one fork hash (CRC32 of the genesis hash), no next fork.
-  const names = ['chainstart', 'homestead', 'tangerineWhistle', 'spuriousDragon', 'byzantium', 'constantinople',
-    'petersburg', 'istanbul', 'muirGlacier', 'berlin', 'london']
-  return createCustomCommon({ name: 'ethp2p-devnet', chainId, defaultHardfork: 'london',
-    hardforks: names.map((name) => ({ name, block: 0, forkHash })) }, Mainnet, { hardfork: 'london' })
-}
-
-function jsPeer(port, privHex, common, genesis, cap = ETH.eth68) {
-  const priv = hexToBytes('0x' + privHex)
-  const rlpx = new RLPx(priv, { capabilities: [cap], common, listenPort: port, maxPeers: 10,
-    clientId: utf8ToBytes('ethereumjs-devp2p/interop') })
-  const js = { rlpx, enode: '', statuses: [], msgs: [], removed: [], eths: [] }
-  rlpx.events.on('error', () => {})
-  rlpx.events.on('peer:error', () => {})
-  rlpx.events.on('peer:added', (peer) => {
-    const eth = peer.getProtocols()[0]
-    js.eths.push(eth)
-    eth.events.on('status', (st) => js.statuses.push(st))
-    eth.events.on('message', (code, payload) => js.msgs.push({ code, payload, eth }))
-    eth.sendStatus({ td: intToBytes(1), bestHash: genesis, genesisHash: genesis })
-  })
-  rlpx.events.on('peer:removed', (peer, reason, disconnectWe) => js.removed.push({ reason, disconnectWe }))
-  rlpx.listen(port, '127.0.0.1')
-  const pub = secp256k1.getPublicKey(priv, false).slice(1)
-  js.pub = pub
-  js.enode = `enode://${hex(pub)}@127.0.0.1:${port}`
-  return js
-}
 
 async function txs(key, count, nonce, datasize = 0) {
   const r = await run(['tx', 'make', '--key', key, '--count', String(count), '--nonce', String(nonce),
