@@ -47,6 +47,12 @@ enum {
     ETHP2P_ETH_KNOWN_BLOCKS = 1024,
     ETHP2P_ETH_BLOCK_FETCH_TIMEOUT_MS = 5000,
     ETHP2P_ETH_RANGE_UPDATE_BLOCKS = 32,    /* eth/69: BlockRangeUpdate when the head moved this far */
+    /* The reference's pool limits: a larger transaction is neither pooled, announced nor
+     * relayed. 4 slots of 32 KiB (legacypool txMaxSize); blob transactions by the blob
+     * pool's own limit, network form included. */
+    ETHP2P_ETH_TX_POOL_MAX_SIZE = 128 * 1024,
+    ETHP2P_ETH_MAX_TD_BYTES = 13,           /* NewBlock's total difficulty: at most 100 bits */
+    ETHP2P_ETH_BLOB_TX_POOL_MAX_SIZE = 1024 * 1024,
 };
 
 /** How a transaction reached us. */
@@ -79,11 +85,13 @@ typedef struct ethp2p_eth_config {
 
 typedef struct ethp2p_eth_stats {
     uint64_t txs_new, txs_local, txs_dup, txs_invalid;
+    uint64_t txs_oversize;         /* over the pool's size limit: not pooled or relayed */
     uint64_t full_in, full_out, announced_in, announced_out;
     uint64_t fetch_requests, fetch_timeouts, fetched;
     uint64_t dup_full_same_peer;   /* a peer sent us in full a transaction it had already sent us in full */
     uint64_t queue_drops, peers_dropped;
     uint64_t blocks_new, blocks_in, blocks_out, block_hashes_out, block_fetches;
+    uint64_t block_empty_bodies;   /* announced blocks completed from their header alone */
     uint64_t blocks_waiting, blocks_waiting_bytes; /* now: blocks held until their parent arrives */
 } ethp2p_eth_stats;
 
@@ -105,7 +113,8 @@ uint64_t ethp2p_eth_tick(ethp2p_eth *e, uint64_t now_ms);
  * A transaction from the user (binary form, as eth_sendRawTransaction takes it):
  * decoded, checked (chain ID), pooled and queued for broadcast (sent at the
  * next ethp2p_eth_tick, so a burst shares messages). Returns 0 (hash in
- * hash_out; also when already known), or the decode error.
+ * hash_out; also when already known), the decode error, or ETHP2P_EINVAL for
+ * another chain or a transaction over the pool's size limit.
  */
 int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t now_ms, uint8_t hash_out[32]);
 

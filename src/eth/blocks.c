@@ -201,10 +201,21 @@ static void on_new_block(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         return;
     }
     e->stats.blocks_in++;
+    /* The total difficulty first, before any other work: over 100 bits no real chain has,
+     * and the reference calls it a protocol breach (eth/protocols/eth NewBlockPacket sanityCheck). */
     ethp2p_rlp_item td;
+    uint8_t tdv[32];
+    if (ethp2p_rlp_iter_expect(&it, &td) || ethp2p_rlp_get_uint_be(&td, tdv, 32)) {
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed NewBlock");
+        return;
+    }
+    if (td.payload_len > ETHP2P_ETH_MAX_TD_BYTES || (td.payload_len == ETHP2P_ETH_MAX_TD_BYTES && td.payload[0] >> 4)) {
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "NewBlock total difficulty over 100 bits");
+        return;
+    }
+    memcpy(p->head_td, tdv, 32);
     ethp2p_header h;
-    if (ethp2p_rlp_iter_expect(&it, &td) == 0 && ethp2p_rlp_get_uint_be(&td, p->head_td, 32) == 0 &&
-        ethp2p_rlp_iter_list(&block, &it) == 0 && ethp2p_rlp_iter_expect(&it, &td) == 0 &&
+    if (ethp2p_rlp_iter_list(&block, &it) == 0 && ethp2p_rlp_iter_expect(&it, &td) == 0 &&
         ethp2p_header_decode(td.raw, td.raw_len, &h) == 0) {
         memcpy(p->head_hash, h.hash, 32); /* the sender's head is now this block */
         p->head_number = h.number;
@@ -254,15 +265,26 @@ static void on_new_block_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t
         ethp2p_rlp_put_uint(&e->w, 0);
         ethp2p_rlp_list_end(&e->w);
         ethp2p_rlp_list_end(&e->w);
-        (void)eth_send_w(e, p, ETHP2P_ETH_GET_BLOCK_HEADERS);
-        ethp2p_rlp_list_begin(&e->w);
-        ethp2p_rlp_put_uint(&e->w, p->bf.body_id);
-        ethp2p_rlp_list_begin(&e->w);
-        ethp2p_rlp_put_bytes(&e->w, hash, 32);
-        ethp2p_rlp_list_end(&e->w);
-        ethp2p_rlp_list_end(&e->w);
-        (void)eth_send_w(e, p, ETHP2P_ETH_GET_BLOCK_BODIES);
+        (void)eth_send_w(e, p, ETHP2P_ETH_GET_BLOCK_HEADERS); /* the body after, if it has one */
     }
+}
+
+/* An empty body ([], [] and, from Shanghai, []) is known from the header alone. */
+static int body_is_empty(const ethp2p_header *h)
+{
+    return memcmp(h->tx_root, ETHP2P_EMPTY_TRIE_ROOT, 32) == 0 && memcmp(h->ommers_hash, ETHP2P_EMPTY_OMMERS_HASH, 32) == 0 &&
+           (!h->has_withdrawals || memcmp(h->withdrawals_root, ETHP2P_EMPTY_TRIE_ROOT, 32) == 0);
+}
+
+static void request_body(ethp2p_eth *e, ethp2p_eth_peer *p)
+{
+    ethp2p_rlp_list_begin(&e->w);
+    ethp2p_rlp_put_uint(&e->w, p->bf.body_id);
+    ethp2p_rlp_list_begin(&e->w);
+    ethp2p_rlp_put_bytes(&e->w, p->bf.hash, 32);
+    ethp2p_rlp_list_end(&e->w);
+    ethp2p_rlp_list_end(&e->w);
+    (void)eth_send_w(e, p, ETHP2P_ETH_GET_BLOCK_BODIES);
 }
 
 /* A BlockHeaders or BlockBodies answer to our fetch: keep its first item; import when both are here. */
@@ -283,17 +305,34 @@ static void on_fetch_answer(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code, co
     }
     uint8_t **slot = is_header ? &p->bf.header : &p->bf.body;
     size_t *slen = is_header ? &p->bf.header_len : &p->bf.body_len;
-    if (*slot || !(*slot = malloc(first.raw_len))) return;
+    if (*slot || (!is_header && !p->bf.header) || !(*slot = malloc(first.raw_len))) return;
     memcpy(*slot, first.raw, first.raw_len);
     *slen = first.raw_len;
-    if (!p->bf.header || !p->bf.body) return;
-    /* Assemble [header, txs, ommers] from the header and the body [txs, ommers]. */
-    ethp2p_rlp_item body;
     ethp2p_header h;
-    if (ethp2p_header_decode(p->bf.header, p->bf.header_len, &h) || memcmp(h.hash, p->bf.hash, 32) ||
-        ethp2p_rlp_decode(p->bf.body, p->bf.body_len, &body) || body.kind != ETHP2P_RLP_LIST) {
+    if (ethp2p_header_decode(p->bf.header, p->bf.header_len, &h) || memcmp(h.hash, p->bf.hash, 32)) {
         fetch_clear(p);
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block response does not match the request");
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block header does not match the request");
+        return;
+    }
+    if (is_header) {
+        if (!body_is_empty(&h)) {
+            request_body(e, p);
+            return;
+        }
+        /* Complete from its header: no body request (the reference's fetcher does the same). */
+        static const uint8_t empty3[] = {0xc3, 0xc0, 0xc0, 0xc0}, empty2[] = {0xc2, 0xc0, 0xc0};
+        const uint8_t *eb = h.has_withdrawals ? empty3 : empty2;
+        size_t el = h.has_withdrawals ? sizeof(empty3) : sizeof(empty2);
+        if (!(p->bf.body = malloc(el))) return;
+        memcpy(p->bf.body, eb, el);
+        p->bf.body_len = el;
+        e->stats.block_empty_bodies++;
+    }
+    /* Assemble [header, txs, ommers, ...] from the header and the body [txs, ommers, ...]. */
+    ethp2p_rlp_item body;
+    if (ethp2p_rlp_decode(p->bf.body, p->bf.body_len, &body) || body.kind != ETHP2P_RLP_LIST) {
+        fetch_clear(p);
+        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "block body does not decode");
         return;
     }
     ethp2p_rlp_writer w;

@@ -285,10 +285,22 @@ static void broadcast(ethp2p_eth *e, const ethp2p_pooled_tx *t)
     if (scores != stack_scores) free(scores);
 }
 
+/* Whether the reference's pools would take a transaction of this size. */
+static int pool_size_ok(const ethp2p_tx *tx)
+{
+    return tx->size <= (tx->type == ETHP2P_TX_BLOB ? ETHP2P_ETH_BLOB_TX_POOL_MAX_SIZE : ETHP2P_ETH_TX_POOL_MAX_SIZE);
+}
+
 /* A decoded transaction arrived (or was submitted). Returns 1 if new. */
 static int import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, int how)
 {
     if (from) (void)hashset_add(&from->known, tx->hash);
+    if (!pool_size_ok(tx)) {
+        e->stats.txs_oversize++;
+        ETHP2P_DEBUG(LOG_MOD, "transaction over the pool's size limit", "size=%llu type=%u",
+                     (unsigned long long)tx->size, (unsigned)tx->type);
+        return 0;
+    }
     if (tx->chain_id && tx->chain_id != e->cfg.chain.chain_id) {
         e->stats.txs_invalid++;
         ETHP2P_DEBUG(LOG_MOD, "transaction for another chain", "chain=%llu", (unsigned long long)tx->chain_id);
@@ -313,7 +325,7 @@ int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t n
     ethp2p_tx tx;
     int rc = ethp2p_tx_decode_binary(data, len, &tx);
     if (rc) return rc;
-    if (tx.chain_id && tx.chain_id != e->cfg.chain.chain_id) return ETHP2P_EINVAL;
+    if ((tx.chain_id && tx.chain_id != e->cfg.chain.chain_id) || !pool_size_ok(&tx)) return ETHP2P_EINVAL;
     memcpy(hash_out, tx.hash, 32);
     e->depth++;
     if (import_tx(e, NULL, &tx, ETHP2P_ETH_TX_LOCAL)) e->stats.txs_local++;

@@ -3,6 +3,7 @@
 #include "ethp2p/chain.h"
 #include "ethp2p/genesis.h"
 #include "ethp2p/keccak.h"
+#include "ethp2p/trie.h"
 #include "ethp2p/tx.h"
 
 #include <stdio.h>
@@ -289,12 +290,110 @@ static void test_import_file(void **state)
     ethp2p_rlp_writer_clear(&w);
 }
 
+/* The header rules that need no state, one at a time, on a London chain before the merge. */
+static void test_header_rules(void **state)
+{
+    (void)state;
+    ethp2p_chain_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.has_london = 1;
+    cfg.london_block = 10;
+    cfg.has_ttd = 1;
+    memset(cfg.ttd, 0xff, 32); /* never reached */
+    ethp2p_header parent, h;
+    memset(&parent, 0, sizeof(parent));
+    parent.number = 20;
+    parent.time = 1000;
+    parent.gas_limit = 30000000;
+    parent.gas_used = 20000000; /* over the 15M target: the base fee rises */
+    parent.has_base_fee = 1;
+    parent.base_fee[31] = 100; /* 100 wei */
+    parent.difficulty[31] = 1;
+    memset(parent.hash, 0x11, 32);
+    uint8_t td[32] = {0};
+    td[31] = 50;
+    h = parent;
+    memcpy(h.parent, parent.hash, 32);
+    h.number = 21;
+    h.time = 1012;
+    h.gas_used = 0;
+    /* 100 + 100 * 5M / 15M / 8 = 104 */
+    uint64_t fee;
+    assert_int_equal(ethp2p_header_next_base_fee(&parent, &fee), 0);
+    assert_true(fee == 104);
+    memset(h.base_fee, 0, 32);
+    h.base_fee[31] = 104;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &h), 0);
+    ethp2p_header x = h;
+    x.base_fee[31] = 103;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EBASEFEE);
+    x = h;
+    x.has_base_fee = 0;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EBASEFEE);
+    x = h;
+    x.extra_len = 33;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EEXTRA);
+    x.extra_len = 32;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), 0);
+    x = h;
+    x.gas_used = x.gas_limit + 1;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EGASUSED);
+    /* Gas limit: strictly less than parent/1024 (29,296) away. */
+    x = h;
+    x.gas_limit = parent.gas_limit + parent.gas_limit / 1024 - 1;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), 0);
+    x.gas_limit = parent.gas_limit + parent.gas_limit / 1024;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EGASLIMIT);
+    x.gas_limit = parent.gas_limit - parent.gas_limit / 1024;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EGASLIMIT);
+    ethp2p_header small = parent;
+    small.gas_limit = 5000;
+    small.gas_used = 0;
+    x = h;
+    x.gas_limit = 4999;
+    assert_int_equal(ethp2p_header_verify(&cfg, &small, td, &x), ETHP2P_CHAIN_EGASLIMIT);
+    x = h;
+    x.time = parent.time;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_ETIME);
+    x = h;
+    memset(x.difficulty, 0, 32); /* proof of work needs one */
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EMERGED);
+    /* The London block itself: 1 gwei, and its gas limit compared with twice the parent's. */
+    ethp2p_header pre = parent;
+    pre.number = 9;
+    pre.has_base_fee = 0;
+    pre.gas_limit = 15000000;
+    x = h;
+    x.number = 10;
+    x.gas_limit = 30000000;
+    memset(x.base_fee, 0, 32);
+    x.base_fee[28] = 0x3b, x.base_fee[29] = 0x9a, x.base_fee[30] = 0xca, x.base_fee[31] = 0x00;
+    assert_int_equal(ethp2p_header_verify(&cfg, &pre, td, &x), 0);
+    /* Before London a base fee is wrong. */
+    pre.number = 5;
+    x.number = 6;
+    x.gas_limit = 15000000;
+    assert_int_equal(ethp2p_header_verify(&cfg, &pre, td, &x), ETHP2P_CHAIN_EBASEFEE);
+    /* Past the TTD: difficulty must be 0 and the nonce 0. */
+    memset(cfg.ttd, 0, 32);
+    cfg.ttd[31] = 50;
+    x = h;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EMERGED);
+    memset(x.difficulty, 0, 32);
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EMERGED); /* ommers hash not empty */
+    memcpy(x.ommers_hash, ETHP2P_EMPTY_OMMERS_HASH, 32);
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), 0);
+    x.nonce[7] = 1;
+    assert_int_equal(ethp2p_header_verify(&cfg, &parent, td, &x), ETHP2P_CHAIN_EMERGED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_rules),
         cmocka_unit_test(test_chain_window),
         cmocka_unit_test(test_import_file),
+        cmocka_unit_test(test_header_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

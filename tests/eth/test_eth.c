@@ -208,6 +208,59 @@ static void transactions_msg(ethp2p_rlp_writer *w, uint64_t first, size_t n, int
     ethp2p_rlp_list_end(w);
 }
 
+/* A transaction over the reference's pool limit (128 KiB) is neither pooled nor relayed nor
+ * announced; one just under it is all three. The peer that sent it is kept. */
+static void test_transaction_size_limit(void **state)
+{
+    (void)state;
+    ethp2p_privkey k;
+    memset(k.b, 0x77, 32);
+    uint8_t to[20] = {0x01};
+    static uint8_t data[ETHP2P_ETH_TX_POOL_MAX_SIZE];
+    ethp2p_buffer big, ok;
+    ethp2p_buffer_init(&big, 0);
+    ethp2p_buffer_init(&ok, 0);
+    assert_int_equal(ethp2p_tx_make_transfer(&k, chain.chain_id, 0, to, 1, data, sizeof(data), &big), 0);
+    assert_int_equal(ethp2p_tx_make_transfer(&k, chain.chain_id, 1, to, 1, data, sizeof(data) - 512, &ok), 0);
+    reset_sides();
+    make_side(0, &chain);
+    make_side(1, &chain);
+    make_side(2, &chain);
+    connect_sides(0, 1, 68);
+    connect_sides(1, 2, 68);
+    deliver(T0);
+    deliver(T0);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    ethp2p_rlp_list_begin(&w);
+    ethp2p_rlp_put_bytes(&w, big.data, big.len);
+    ethp2p_rlp_put_bytes(&w, ok.data, ok.len);
+    ethp2p_rlp_list_end(&w);
+    const uint8_t *d;
+    size_t n;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+    ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_TRANSACTIONS, d, n, T0);
+    assert_false(S[1].dropped);
+    assert_int_equal(S[1].txs, 1);
+    assert_int_equal(ethp2p_eth_get_stats(S[1].eth)->txs_oversize, 1);
+    assert_int_equal(ethp2p_txpool_len(ethp2p_eth_pool(S[1].eth)), 1);
+    /* What side 1 passes on to side 2: only the one within the limit (announced, then fetched). */
+    for (uint64_t t = T0; t < T0 + 3000; t += 100) {
+        ethp2p_eth_tick(S[1].eth, t);
+        ethp2p_eth_tick(S[2].eth, t);
+        deliver(t);
+    }
+    assert_int_equal(S[2].txs, 1);
+    assert_int_equal(ethp2p_txpool_len(ethp2p_eth_pool(S[2].eth)), 1);
+    /* Submitted locally, it is refused outright. */
+    uint8_t h[32];
+    assert_int_equal(ethp2p_eth_submit(S[0].eth, big.data, big.len, T0, h), ETHP2P_EINVAL);
+    ethp2p_rlp_writer_clear(&w);
+    ethp2p_buffer_clear(&big);
+    ethp2p_buffer_clear(&ok);
+    free_sides(3);
+}
+
 static void test_transaction_penalties(void **state)
 {
     (void)state;
@@ -519,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_announce_and_range_codecs),
         cmocka_unit_test(test_status_handshake),
         cmocka_unit_test(test_transaction_penalties),
+        cmocka_unit_test(test_transaction_size_limit),
         cmocka_unit_test(test_announcement_bound),
         cmocka_unit_test(test_fetch),
         cmocka_unit_test(test_fetch_timeout_retries_other_announcer),

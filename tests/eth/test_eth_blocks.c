@@ -26,7 +26,10 @@ static void devnet_sides(int n, int nchains, ethp2p_genesis_info *gi, ethp2p_cha
     devnet(dev, gi);
     reset_sides();
     for (int i = 0; i < n; i++) {
-        if (i < nchains) chains[i] = ethp2p_chain_new(gi->header, gi->header_len);
+        if (i < nchains) {
+            chains[i] = ethp2p_chain_new(gi->header, gi->header_len);
+            ethp2p_chain_set_config(chains[i], dev); /* the devnet's London rules hold */
+        }
         make_side(i, dev);
     }
 }
@@ -292,12 +295,111 @@ static void test_range_update_eth69(void **state)
     end_sides(2, &gi);
 }
 
+/* NewBlock with a message from `from` to `to`: the block and a total difficulty of `td_len` bytes. */
+static void new_block(int to, int from, const uint8_t *b, size_t bl, const uint8_t *td, size_t td_len)
+{
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    ethp2p_rlp_list_begin(&w);
+    ethp2p_rlp_put_raw(&w, b, bl);
+    ethp2p_rlp_put_bytes(&w, td, td_len);
+    ethp2p_rlp_list_end(&w);
+    const uint8_t *d;
+    size_t n;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+    ethp2p_eth_receive(S[to].eth, view[to][from], ETHP2P_ETH_NEW_BLOCK, d, n, T0);
+    ethp2p_rlp_writer_clear(&w);
+}
+
+static size_t count_code(uint64_t code)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nbox; i++) k += box[i].code == code;
+    return k;
+}
+
+/* What the reference refuses before it relays: a NewBlock whose total difficulty is over
+ * 100 bits is a breach (the peer is dropped, the block not taken), checked before anything
+ * else; an announced block whose header shows an empty body is complete from its header. */
+static void test_td_bound_and_empty_bodies(void **state)
+{
+    (void)state;
+    ethp2p_genesis_info gi;
+    ethp2p_chain_config dev;
+    devnet_sides(3, 3, &gi, &dev);
+    connect_sides(0, 1, 68);
+    connect_sides(1, 2, 68);
+    deliver(T0);
+    deliver(T0);
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+    const uint8_t *b;
+    size_t bl;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, NULL), 1);
+    /* 2^100: 101 bits. Refused before the block is looked at: even a valid block stays out. */
+    uint8_t td[13] = {0x10};
+    new_block(1, 0, b, bl, td, sizeof(td));
+    assert_true(S[1].dropped);
+    assert_true(ethp2p_chain_head(chains[1])->number == 0);
+    assert_int_equal(nbox, 0); /* nothing relayed */
+    /* 2^100 - 1 is the largest allowed: the same block goes in and on. */
+    free_sides(3);
+    for (int i = 0; i < 3; i++) ethp2p_chain_free(chains[i]);
+    ethp2p_genesis_info_clear(&gi);
+    devnet_sides(3, 3, &gi, &dev);
+    connect_sides(0, 1, 68);
+    connect_sides(1, 2, 68);
+    deliver(T0);
+    deliver(T0);
+    assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, NULL), 1);
+    memset(td, 0xff, sizeof(td));
+    td[0] = 0x0f;
+    new_block(1, 0, b, bl, td, sizeof(td));
+    assert_false(S[1].dropped);
+    assert_true(ethp2p_chain_head(chains[1])->number == 1);
+    deliver(T0);
+    assert_true(ethp2p_chain_head(chains[2])->number == 1);
+    /* Block 2, empty, announced by hash from 0 to 1: 1 asks for the header only. */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    ethp2p_header h2;
+    assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, &h2), 1);
+    lose_all();
+    ethp2p_rlp_writer_reset(&w);
+    ethp2p_rlp_list_begin(&w);
+    ethp2p_rlp_list_begin(&w);
+    ethp2p_rlp_put_bytes(&w, h2.hash, 32);
+    ethp2p_rlp_put_uint(&w, 2);
+    ethp2p_rlp_list_end(&w);
+    ethp2p_rlp_list_end(&w);
+    const uint8_t *d;
+    size_t n;
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+    ethp2p_eth_receive(S[1].eth, view[1][0], ETHP2P_ETH_NEW_BLOCK_HASHES, d, n, T0);
+    assert_int_equal(count_code(ETHP2P_ETH_GET_BLOCK_HEADERS), 1);
+    assert_int_equal(count_code(ETHP2P_ETH_GET_BLOCK_BODIES), 0);
+    deliver(T0); /* 0 answers the header */
+    deliver(T0); /* 1 completes the block from it, imports it and passes it on to 2 */
+    assert_true(ethp2p_chain_head(chains[1])->number == 2);
+    assert_int_equal(ethp2p_eth_get_stats(S[1].eth)->block_empty_bodies, 1);
+    assert_true(count_code(ETHP2P_ETH_NEW_BLOCK) + count_code(ETHP2P_ETH_NEW_BLOCK_HASHES) >= 1);
+    assert_int_equal(count_code(ETHP2P_ETH_GET_BLOCK_BODIES), 0);
+    for (int k = 0; k < 3; k++) deliver(T0);
+    assert_true(ethp2p_chain_head(chains[2])->number == 2);
+    ethp2p_rlp_writer_clear(&w);
+    end_sides(3, &gi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_block_propagation),
         cmocka_unit_test(test_waiting_blocks_bounded),
         cmocka_unit_test(test_range_update_eth69),
+        cmocka_unit_test(test_td_bound_and_empty_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
