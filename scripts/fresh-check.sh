@@ -8,14 +8,15 @@
 #
 #   bash scripts/fresh-check.sh [ROOT-DIR]      (default /var/tmp/ethp2p-fresh)
 #
-# Node.js: the machine kind ships its own Node.js build (not Debian's); when
-# the host's node is not from a Debian package, it is copied into the root with
-# its npm, so the root matches a new machine. Otherwise Debian's nodejs and npm
-# are installed. KEEP=1 keeps the root afterwards (it is removed by default).
+# What a new machine of this kind has beyond Debian's packages is copied from
+# this one: its Node.js build with npm (not Debian's older nodejs), and the
+# certificate authorities it trusts (/usr/local/share/ca-certificates, which
+# the package registries may need). Where the host has no node, Debian's
+# nodejs and npm are installed. KEEP=1 keeps the root afterwards.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 root=${1:-/var/tmp/ethp2p-fresh}
-RUN_SECONDS=${RUN_SECONDS:-40}
+RUN_SECONDS=${RUN_SECONDS:-240}
 mirror=${MIRROR:-$(awk '/^URIs:/ && $2 ~ /debian$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
@@ -46,13 +47,19 @@ in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/
 # What a new machine of this kind has, and nothing more.
 in_root "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   gcc make cmake git ca-certificates libc6-dev procps iproute2 >/dev/null"
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  in_root "update-ca-certificates >/dev/null 2>&1"
+fi
 node_bin=$(command -v node || true)
-if [ -n "$node_bin" ] && ! dpkg -S "$(readlink -f "$node_bin")" >/dev/null 2>&1 && [ -d /usr/lib/node_modules/npm ]; then
+if [ -n "$node_bin" ] && [ -d /usr/lib/node_modules/npm ]; then
   cp "$(readlink -f "$node_bin")" "$root/usr/bin/node"
-  mkdir -p "$root/usr/lib/node_modules"
+  mkdir -p "$root/usr/lib/node_modules" "$root/usr/etc"
   cp -a /usr/lib/node_modules/npm "$root/usr/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"
+  [ -f /usr/etc/npmrc ] && cp /usr/etc/npmrc "$root/usr/etc/npmrc"
 else
   in_root "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null"
 fi
@@ -60,14 +67,24 @@ echo "fresh-check: root ready in $(( $(date +%s) - t0 )) s: $(in_root 'gcc --ver
 
 git clone -q "$repo" "$root/root/ethp2p"
 
-# 1. make run: installs the packages, builds, starts the node. Stopped after RUN_SECONDS.
+# 1. make run: installs the packages, builds, starts the node. Stopped with Ctrl-C
+# (SIGINT) once it has printed two status lines, or after RUN_SECONDS.
 t1=$(date +%s)
+in_root "cd /root/ethp2p && exec timeout -s INT $RUN_SECONDS make run" >"$root.run.log" 2>&1 &
+run_pid=$!
+while kill -0 $run_pid 2>/dev/null; do
+  if [ "$(grep -c 'msg="status"' "$root.run.log")" -ge 2 ]; then
+    pkill -INT -f "ethp2p node --datadir /root/.ethp2p" || true
+    break
+  fi
+  sleep 2
+done
 set +e
-in_root "cd /root/ethp2p && timeout -s INT $RUN_SECONDS make run" >"$root.run.log" 2>&1
+wait $run_pid
 run_rc=$?
 set -e
 run_s=$(( $(date +%s) - t1 ))
-echo "fresh-check: make run: exit $run_rc after $run_s s (timeout stops it: 124 or 130 expected); last lines:"
+echo "fresh-check: make run: exit $run_rc after $run_s s; last lines:"
 tail -5 "$root.run.log" | sed 's/^/  | /'
 if ! grep -q "status\|peers=\|no bootnode answered" "$root.run.log"; then
   echo "fresh-check: FAILED: make run never reported a status" >&2
