@@ -1,8 +1,13 @@
 /*
  * RLPx connections on libuv TCP streams. The driver owns the socket, one
  * timer, and the write accounting; the sans-I/O connection owns the protocol.
- * When the connection closes, pending writes (its Disconnect) are flushed with
- * uv_shutdown before the socket is closed.
+ *
+ * Closing is graceful: pending writes (our Disconnect) are flushed and the
+ * write side shut (uv_shutdown: FIN), then the socket lingers, reading and
+ * discarding what the peer still sends until it closes its side, for at most
+ * LINGER_MS and LINGER_BYTES. Closing a socket with unread input makes the
+ * kernel send a reset instead of FIN, and a peer in the middle of writing (a
+ * 2 MiB Hello we refused) would see a broken pipe instead of our Disconnect.
  */
 #include "ethp2p/conn.h"
 #include "ethp2p/io.h"
@@ -16,6 +21,9 @@
 
 #define LOG_MOD "rlpx"
 #define READ_CHUNK 65536
+/* How long, and how much, a closing connection keeps reading before it closes. */
+#define LINGER_MS 2000
+#define LINGER_BYTES (4u * 1024 * 1024)
 
 struct ethp2p_rlpx_tcp {
     uv_tcp_t tcp;
@@ -31,6 +39,8 @@ struct ethp2p_rlpx_tcp {
     uint64_t write_timeout_ms;
     int paused;
     int closing, handles, connected;
+    int lingering;              /* the connection is closed; draining the peer's input */
+    size_t discarded;
     ethp2p_ip peer_ip;
     uint16_t peer_port;
 };
@@ -76,7 +86,17 @@ static void close_socket(ethp2p_rlpx_tcp *t)
     uv_close((uv_handle_t *)&t->tcp, on_handle_closed);
 }
 
-static void on_shutdown(uv_shutdown_t *req, int status) { close_socket(req->data); }
+/* Our side is shut: the socket closes when the peer closes its side, or at the linger bound. */
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    ethp2p_rlpx_tcp *t = req->data;
+    if (status < 0 || !t->lingering) close_socket(t);
+}
+
+static void on_linger_timeout(uv_timer_t *h) { close_socket(h->data); }
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 
 /* A write that fails (the peer reset the connection) ends the connection at
  * once: a node that has stopped reading would otherwise learn of it only at
@@ -101,7 +121,7 @@ static void on_write(uv_write_t *req, int status)
 static void tcp_send(void *ctx, const uint8_t *data, size_t len)
 {
     ethp2p_rlpx_tcp *t = ctx;
-    if (t->closing) return;
+    if (t->closing || t->lingering) return;
     if (t->queued + len > ETHP2P_RLPX_TCP_WRITE_LIMIT) {
         ETHP2P_DEBUG(LOG_MOD, "peer does not read: dropping", "queued=%zu", t->queued);
         ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
@@ -148,17 +168,27 @@ static void fwd_close(void *ctx, int reason, int by_remote)
 {
     ethp2p_rlpx_tcp *t = ctx;
     if (t->user.on_close) t->user.on_close(t->user.ctx, reason, by_remote);
-    /* Flush what was queued (our Disconnect), then close. */
-    if (t->closing) return;
+    /* Flush what was queued (our Disconnect), shut our side, and linger (see the top). */
+    if (t->closing || t->lingering) return;
     t->shutdown_req.data = t;
-    if (!t->connected || uv_shutdown(&t->shutdown_req, (uv_stream_t *)&t->tcp, on_shutdown) != 0) close_socket(t);
+    if (!t->connected || uv_shutdown(&t->shutdown_req, (uv_stream_t *)&t->tcp, on_shutdown) != 0) {
+        close_socket(t);
+        return;
+    }
+    t->lingering = 1;
+    uv_timer_stop(&t->timer);
+    uv_timer_start(&t->timer, on_linger_timeout, LINGER_MS, 0);
+    if (t->paused) {
+        t->paused = 0;
+        uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
+    }
 }
 
 static void on_timer(uv_timer_t *h);
 
 void ethp2p_rlpx_tcp_poke(ethp2p_rlpx_tcp *t)
 {
-    if (t->closing) return;
+    if (t->closing || t->lingering) return;
     uint64_t now = now_ms();
     uint64_t wt = t->write_timeout_ms ? t->write_timeout_ms : ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS;
     if (t->queued && now - t->write_progress_ms >= wt) {
@@ -183,7 +213,14 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     ethp2p_rlpx_tcp *t = s->data;
-    if (n > 0 && !t->closing) {
+    if (t->lingering && !t->closing) {
+        /* Closed: what still arrives is discarded; the peer's end (or too much) closes. */
+        if (n > 0) t->discarded += (size_t)n;
+        if (n < 0 || t->discarded > LINGER_BYTES) {
+            ETHP2P_DEBUG(LOG_MOD, "closed after draining", "port=%u discarded=%zu", t->peer_port, t->discarded);
+            close_socket(t);
+        }
+    } else if (n > 0 && !t->closing) {
         ethp2p_conn_receive(t->conn, (const uint8_t *)buf->base, (size_t)n, now_ms());
         ethp2p_rlpx_tcp_poke(t);
     } else if (n < 0 && !t->closing) {
@@ -361,7 +398,7 @@ void ethp2p_rlpx_tcp_set_write_timeout(ethp2p_rlpx_tcp *t, uint64_t ms) { t->wri
 
 void ethp2p_rlpx_tcp_pause(ethp2p_rlpx_tcp *t, int paused)
 {
-    if (t->closing || !t->connected || t->paused == !!paused) return;
+    if (t->closing || t->lingering || !t->connected || t->paused == !!paused) return;
     t->paused = !!paused;
     if (paused) uv_read_stop((uv_stream_t *)&t->tcp);
     else uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);

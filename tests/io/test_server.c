@@ -4,13 +4,23 @@
  * netrestrict refuses both ways, trusted nodes pass the peer limit, static
  * nodes are redialled, NodeInfo / PeersInfo describe what is connected, and
  * a peer that resets the connection under a full send queue costs the
- * connection, not the process (SIGPIPE).
+ * connection, not the process (SIGPIPE), and a peer we refuse in the middle
+ * of writing sees our Disconnect and an orderly end, never a reset.
  */
 #include "test_util.h"
 #include "ethp2p/io.h"
 #include "ethp2p/server.h"
 
+#include "ethp2p/rlpx.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <string.h>
@@ -370,6 +380,130 @@ static void test_peer_reset(void **state)
     drain();
 }
 
+/* ---- a peer that sends a 2 MiB Hello, on its own thread with blocking sockets ---- */
+
+typedef struct big_hello {
+    uint16_t port;
+    ethp2p_pubkey server_pub;
+    size_t hello_size;
+    int write_errno, read_errno; /* 0: all written / read to an orderly end */
+    int disconnect_reason;       /* -1: no Disconnect frame seen */
+    volatile int done;
+} big_hello;
+
+static int send_all(int fd, const uint8_t *d, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, d, n, MSG_NOSIGNAL);
+        if (w < 0) return errno;
+        d += w, n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void *big_hello_client(void *arg)
+{
+    big_hello *h = arg;
+    h->disconnect_reason = -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons(h->port);
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    ethp2p_privkey k;
+    memset(k.b, 0x61, 32);
+    ethp2p_rlpx_handshake hs;
+    uint8_t auth[2 + ETHP2P_RLPX_MAX_HANDSHAKE];
+    size_t alen, have = 0, used = 0;
+    static uint8_t in[1 << 16];
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) || ethp2p_rlpx_handshake_init(&hs, 1, &k, &h->server_pub) ||
+        ethp2p_rlpx_auth_write(&hs, auth, &alen) || send_all(fd, auth, alen)) {
+        h->write_errno = errno ? errno : EPROTO;
+        goto out;
+    }
+    for (int rc = 1; rc == 1;) {
+        ssize_t r = recv(fd, in + have, sizeof(in) - have, 0);
+        if (r <= 0) {
+            h->read_errno = r < 0 ? errno : EPROTO;
+            goto out;
+        }
+        have += (size_t)r;
+        rc = ethp2p_rlpx_ack_read(&hs, in, have, &used);
+        if (rc < 0) {
+            h->read_errno = EPROTO;
+            goto out;
+        }
+    }
+    ethp2p_rlpx_secrets sec;
+    ethp2p_rlpx_frame_codec codec;
+    if (ethp2p_rlpx_secrets_derive(&hs, &sec)) goto out;
+    ethp2p_rlpx_frame_init(&codec, &sec);
+    /* Message ID 0 (Hello), then a payload far over the 2 KiB a Hello may have. */
+    uint8_t *msg = calloc(1, h->hello_size);
+    ethp2p_buffer frame;
+    ethp2p_buffer_init(&frame, 0);
+    msg[0] = 0x80;
+    if (!ethp2p_rlpx_frame_write(&codec, msg, h->hello_size, &frame)) h->write_errno = send_all(fd, frame.data, frame.len);
+    free(msg);
+    ethp2p_buffer_clear(&frame);
+    /* Everything the node sends until it closes: frames after the ack, then an orderly end. */
+    memmove(in, in + used, have - used);
+    have -= used;
+    for (;;) {
+        ssize_t r = have < sizeof(in) ? recv(fd, in + have, sizeof(in) - have, 0) : 0;
+        if (r < 0) h->read_errno = errno;
+        if (r <= 0) break;
+        have += (size_t)r;
+    }
+    /* Its frames: a Hello, then a Disconnect (message ID 0x01). */
+    for (size_t pos = 0; pos + 32 <= have;) {
+        size_t size, body;
+        if (ethp2p_rlpx_frame_read_header(&codec, in + pos, &size, &body) || pos + 32 + body > have ||
+            ethp2p_rlpx_frame_read_body(&codec, in + pos + 32, body))
+            break;
+        const uint8_t *m = in + pos + 32;
+        if (m[0] == 0x01) h->disconnect_reason = size >= 3 && m[1] == 0xc1 ? m[2] : (size >= 2 ? m[1] : 0);
+        pos += 32 + body;
+    }
+out:
+    close(fd);
+    h->done = 1;
+    return NULL;
+}
+
+static int big_hello_done(void *arg) { return ((big_hello *)arg)->done; }
+
+static void test_refused_writer_sees_disconnect(void **state)
+{
+    (void)state;
+    /* A peer writing a 2 MiB Hello is refused at the frame header (nothing larger than
+     * a Hello is welcome before it). We send Disconnect, stop writing, and read and
+     * discard what it still sends until it closes: its writes all succeed and it reads
+     * our Disconnect then an orderly end. Closing with its bytes unread would make the
+     * kernel reset the connection, and the peer's write fail with a broken pipe. */
+    start(&A, 0x71, 5, NULL);
+    big_hello h;
+    memset(&h, 0, sizeof(h));
+    h.hello_size = 2u * 1024 * 1024;
+    h.port = ethp2p_server_self(A.srv)->tcp;
+    ethp2p_privkey k;
+    memset(k.b, 0x71, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &h.server_pub), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, big_hello_client, &h), 0);
+    assert_true(run_until(big_hello_done, &h, 15000));
+    pthread_join(th, NULL);
+    assert_int_equal(h.write_errno, 0);
+    assert_int_equal(h.read_errno, 0);
+    assert_int_equal(h.disconnect_reason, ETHP2P_DISC_PROTOCOL_ERROR);
+    assert_int_equal(A.added, 0);
+    run_for(100);
+    assert_int_equal(npeers(&A), 0);
+    stop(&A);
+    drain();
+}
+
 static void keep_handler(int sig) { (void)sig; }
 
 static void test_sigpipe_handler_kept(void **state)
@@ -399,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_netrestrict),
         cmocka_unit_test(test_trusted_and_limits),
         cmocka_unit_test(test_write_timeout),
+        cmocka_unit_test(test_refused_writer_sees_disconnect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
