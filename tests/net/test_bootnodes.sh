@@ -41,7 +41,7 @@ echo "nodes with fewer than 20 table entries: $low"
 [ "$low" -eq 0 ] || { for i in $(seq 0 $((N - 1))); do echo "node $i table=$(table_of "$i")"; done; exit 1; }
 
 # Then crawl: every node must be found.
-"$cli" discv4 crawl --bootnodes "$boot" --timeout 60s "$work/nodes.json" 2>"$work/crawl.log"
+"$cli" discv4 crawl --bootnodes "$boot" --timeout 60s --until-idle "$work/nodes.json" 2>"$work/crawl.log"
 found=$(grep -c '"firstResponse"' "$work/nodes.json" || true)
 echo "crawl found $found of $N nodes"
 tail -1 "$work/crawl.log"

@@ -9,7 +9,12 @@
  * Unlike the reference crawler, nodes that answer Ping but serve no record
  * (no EIP-868, e.g. @ethereumjs/devp2p) are kept, with their enode URL as the
  * record: they are part of the network too. Nodes that never answer are left out.
- * The crawl ends at --timeout, or earlier when nothing is left to ask.
+ *
+ * Like the reference crawler, the crawl uses its whole --timeout: random
+ * lookups keep running, and every node that answered is asked again (Ping,
+ * then FindNodes) every CRAWL_RECHECK_MS, so nodes that a bootnode starts
+ * serving only after it revalidated them, or that join later, are found.
+ * --until-idle ends it as soon as nothing is left to ask.
  */
 #include "cli.h"
 #include "session.h"
@@ -28,8 +33,9 @@
 #define CRAWL_LOOKUPS 2           /* random lookups kept running */
 #define CRAWL_MAX_NODES 200000    /* bounds memory on a hostile network */
 #define PROGRESS_EVERY_MS 2000
+#define CRAWL_RECHECK_MS 5000     /* a node that answered is asked again this often */
 
-enum { F_BOOTNODES, F_TIMEOUT, F_ADDR, F_NODEKEY, F_VERBOSITY, F_COUNT };
+enum { F_BOOTNODES, F_TIMEOUT, F_UNTIL_IDLE, F_ADDR, F_NODEKEY, F_VERBOSITY, F_COUNT };
 
 typedef struct crawl_node {
     ethp2p_enode node;
@@ -49,6 +55,8 @@ typedef struct crawler {
     uv_timer_t progress;
     uint64_t started;
     int idle_ticks;
+    int until_idle;          /* end when nothing is left to ask, before the timeout */
+    uint64_t rechecks;
 } crawler;
 
 static crawl_node *find(crawler *c, const ethp2p_node_id *id)
@@ -118,10 +126,10 @@ static void on_enr(void *arg, int err, const ethp2p_enr *rec)
     if (!err && rec) {
         char text[ETHP2P_ENR_TEXT_MAX];
         if (ethp2p_enr_to_text(rec, text, sizeof(text)) == 0) {
+            if (!cn->record) r->c->records++; /* rechecks fetch it again */
             free(cn->record);
             cn->record = strdup(text);
             cn->seq = rec->seq;
-            r->c->records++;
         }
     }
     request_done(r->c, r->index);
@@ -162,23 +170,37 @@ static void on_lookup(void *arg, const ethp2p_enode *nodes, size_t n, const ethp
     c->lookups_running--;
 }
 
-/* Starts checks for queued nodes and keeps lookups going; ends the crawl when idle. */
+/* Checks node i: a Ping, and on its Pong the record and two FindNodes (on_pong). */
+static void check_node(crawler *c, size_t i, uint64_t now)
+{
+    c->nodes[i].state = 1;
+    c->checking++;
+    req *r = new_req(c, i);
+    ethp2p_enode node = c->nodes[i].node;
+    if (!r) return;
+    if (ethp2p_discv4_ping(c->s.core, &node, now, on_pong, r)) on_pong(r, ETHP2P_EBUSY, 0);
+}
+
+/* Nodes that answered before are asked again once CRAWL_RECHECK_MS has passed. */
+static void recheck(crawler *c, uint64_t now)
+{
+    for (size_t i = 0; i < c->next_queued && c->checking < CRAWL_MAX_INFLIGHT; i++) {
+        crawl_node *n = &c->nodes[i];
+        if (n->state != 2 || !n->first_response || now - n->last_check < CRAWL_RECHECK_MS) continue;
+        c->rechecks++;
+        check_node(c, i, now);
+    }
+}
+
+/* Starts checks for queued nodes and keeps lookups going. */
 static void pump(crawler *c)
 {
     if (c->s.finished) return;
     uint64_t now = ethp2p_io_now_ms();
-    while (c->checking < CRAWL_MAX_INFLIGHT && c->next_queued < c->count) {
-        size_t i = c->next_queued++;
-        c->nodes[i].state = 1;
-        c->checking++;
-        req *r = new_req(c, i);
-        ethp2p_enode node = c->nodes[i].node;
-        if (!r) continue;
-        if (ethp2p_discv4_ping(c->s.core, &node, now, on_pong, r)) on_pong(r, ETHP2P_EBUSY, 0);
-    }
-    /* Lookups run while checks do; once everything known is checked they stop, and
-     * the crawl ends unless their last answers named someone new. */
-    int busy = c->checking > 0 || c->next_queued < c->count;
+    while (c->checking < CRAWL_MAX_INFLIGHT && c->next_queued < c->count) check_node(c, c->next_queued++, now);
+    /* Lookups run until the timeout; with --until-idle only while checks do, so that
+     * the crawl ends once everything known is checked and nobody new was named. */
+    int busy = !c->until_idle || c->checking > 0 || c->next_queued < c->count;
     while (busy && c->lookups_running < CRAWL_LOOKUPS) {
         ethp2p_pubkey t;
         (void)!ethp2p_random_bytes(t.b, sizeof(t.b));
@@ -195,15 +217,20 @@ static void on_progress(uv_timer_t *t)
 {
     crawler *c = t->data;
     if (c->s.finished) return;
-    fprintf(stderr, "crawl: found=%zu responded=%zu records=%zu checking=%zu elapsed=%llus\n", c->count,
-            c->responded, c->records, c->checking,
-            (unsigned long long)((ethp2p_io_now_ms() - c->started) / 1000));
-    /* Idle twice in a row (nothing queued, nothing in flight): the crawl is complete. */
-    int idle = c->checking == 0 && c->next_queued == c->count && c->lookups_running == 0;
-    c->idle_ticks = idle ? c->idle_ticks + 1 : 0;
-    if (c->idle_ticks >= 2) {
-        session_finish(&c->s, CLI_OK);
-        return;
+    uint64_t now = ethp2p_io_now_ms();
+    fprintf(stderr, "crawl: found=%zu responded=%zu records=%zu checking=%zu rechecks=%llu elapsed=%llus\n", c->count,
+            c->responded, c->records, c->checking, (unsigned long long)c->rechecks,
+            (unsigned long long)((now - c->started) / 1000));
+    if (c->until_idle) {
+        /* Idle twice in a row (nothing queued, nothing in flight): the crawl is complete. */
+        int idle = c->checking == 0 && c->next_queued == c->count && c->lookups_running == 0;
+        c->idle_ticks = idle ? c->idle_ticks + 1 : 0;
+        if (c->idle_ticks >= 2) {
+            session_finish(&c->s, CLI_OK);
+            return;
+        }
+    } else {
+        recheck(c, now);
     }
     pump(c);
 }
@@ -253,12 +280,13 @@ int cmd_crawl(int argc, char **argv)
 {
     cli_flag flags[F_COUNT] = {
         [F_BOOTNODES] = {"bootnodes", "LIST", "comma-separated enode URLs to start from (required)", NULL},
-        [F_TIMEOUT] = {"timeout", "DURATION", "stop after this long (default 30m; ends earlier when done)", NULL},
+        [F_TIMEOUT] = {"timeout", "DURATION", "crawl this long (default 30m), re-asking nodes that answered", NULL},
+        [F_UNTIL_IDLE] = {"until-idle", NULL, "end early, once nothing is left to ask", NULL},
         [F_ADDR] = {"addr", "IP:PORT", "local UDP address (default: an ephemeral port)", NULL},
         [F_NODEKEY] = {"nodekey", "FILE", "use this node key (default: a new random one)", NULL},
         [F_VERBOSITY] = {"verbosity", "N", "log level 0-5 (default 1: errors)", NULL},
     };
-    cli_command cmd = {"ethp2p discv4 crawl --bootnodes LIST [--timeout DURATION] FILE",
+    cli_command cmd = {"ethp2p discv4 crawl --bootnodes LIST [--timeout DURATION] [--until-idle] FILE",
                        "Crawls the discv4 network and writes FILE as JSON: node ID -> {seq, record, score,\n"
                        "firstResponse, lastResponse, lastCheck}. Progress goes to stderr.",
                        flags, F_COUNT, 1, 1};
@@ -284,6 +312,7 @@ int cmd_crawl(int argc, char **argv)
     }
     crawler c;
     memset(&c, 0, sizeof(c));
+    c.until_idle = flags[F_UNTIL_IDLE].value != NULL;
     if ((rc = session_open(&c.s, flags[F_NODEKEY].value, flags[F_ADDR].value, &boot[0].ip, boot, (size_t)nboot, 0,
                            timeout))) {
         free(boot);
