@@ -112,10 +112,13 @@ ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want)
     return e->ann;
 }
 
+/* Past the merge: the chain's head is (its TD reached the TTD, or a time fork is active
+ * at its time), or the network is by the clock (a time fork active now: a node whose
+ * imported history stops before the merge is still on a proof-of-stake network). */
 int eth_past_merge(const ethp2p_eth *e)
 {
-    return e->cfg.blocks ? ethp2p_chain_merged(e->cfg.blocks) || e->cfg.chain.post_merge
-                         : ethp2p_chain_config_merged(&e->cfg.chain, NULL, e->cfg.head_time);
+    if (e->cfg.blocks && ethp2p_chain_merged(e->cfg.blocks)) return 1;
+    return ethp2p_chain_config_merged(&e->cfg.chain, NULL, e->cfg.head_time);
 }
 
 /* The block and time our fork ID is computed at. A relay that does not follow the

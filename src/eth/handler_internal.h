@@ -116,7 +116,7 @@ void eth_blocks_tick(ethp2p_eth *e, ethp2p_eth_peer *p);
 void eth_blocks_peer_free(ethp2p_eth_peer *p);
 void eth_blocks_free(ethp2p_eth *e);
 uint64_t eth_earliest(const ethp2p_eth *e);
-/* Whether the chain (or, without one, the configuration at head_time) is past the merge. */
+/* Whether the chain's head, or the network at head_time (the clock), is past the merge. */
 int eth_past_merge(const ethp2p_eth *e);
 /** The announcement scratch with room for at least want entries, or NULL (out of memory). */
 ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want);

@@ -202,7 +202,7 @@ int ethp2p_node_start(uv_loop_t *loop, const ethp2p_node_config *cfg, ethp2p_nod
     /* eth/69 has no block propagation: a network before the merge (at start) runs eth/68 and below. */
     sc.protocols = ethp2p_eth_protocols;
     sc.nprotocols = ethp2p_eth_nprotocols;
-    if (n->chain ? !ethp2p_chain_merged(n->chain) : !cfg->chain.post_merge)
+    if (!(n->chain && ethp2p_chain_merged(n->chain)) && !ethp2p_chain_config_merged(&cfg->chain, NULL, wall_s()))
         while (sc.nprotocols && sc.protocols[0].version >= 69) sc.protocols++, sc.nprotocols--;
     sc.ctx = n;
     sc.on_peer_added = on_peer_added;

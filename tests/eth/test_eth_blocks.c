@@ -393,6 +393,39 @@ static void test_td_bound_and_empty_bodies(void **state)
     end_sides(3, &gi);
 }
 
+/* A chain whose imported history stops before the merge, on a network a time fork has
+ * since passed (by the clock: the harness's head time is 2,000,000,000): past the merge,
+ * so NewBlock is not taken; the same chain without the time fork takes it. */
+static void test_merge_by_clock(void **state)
+{
+    (void)state;
+    for (int with_fork = 0; with_fork < 2; with_fork++) {
+        ethp2p_genesis_info gi;
+        ethp2p_chain_config dev;
+        devnet(&dev, &gi);
+        if (with_fork) dev.time_forks[dev.ntime_forks++] = 1000000000; /* "Shanghai", long ago by the clock */
+        reset_sides();
+        for (int i = 0; i < 2; i++) {
+            chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
+            make_side(i, &dev);
+        }
+        connect_sides(0, 1, 68);
+        deliver(T0);
+        deliver(T0);
+        ethp2p_rlp_writer w;
+        ethp2p_rlp_writer_init(&w, 0);
+        assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
+        const uint8_t *b;
+        size_t bl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        uint8_t td[1] = {0x04};
+        new_block(1, 0, b, bl, td, sizeof(td));
+        assert_true(ethp2p_chain_head(chains[1])->number == (with_fork ? 0 : 1));
+        ethp2p_rlp_writer_clear(&w);
+        end_sides(2, &gi);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_waiting_blocks_bounded),
         cmocka_unit_test(test_range_update_eth69),
         cmocka_unit_test(test_td_bound_and_empty_bodies),
+        cmocka_unit_test(test_merge_by_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
