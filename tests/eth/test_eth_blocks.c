@@ -318,6 +318,22 @@ static size_t count_code(uint64_t code)
     return k;
 }
 
+/* An empty child of side i's head, in w (b, bl point into it). */
+static void empty_child(int i, ethp2p_rlp_writer *w, const uint8_t **b, size_t *bl)
+{
+    ethp2p_rlp_writer_reset(w);
+    assert_int_equal(ethp2p_chain_make_child(chains[i], NULL, NULL, 0, w), 0);
+    assert_int_equal(ethp2p_rlp_writer_finish(w, b, bl), 0);
+}
+
+/* n sides in a line 0 - 1 - ... - n-1 at eth/68, Status exchanged. */
+static void line(int n)
+{
+    for (int i = 0; i + 1 < n; i++) connect_sides(i, i + 1, 68);
+    deliver(T0);
+    deliver(T0);
+}
+
 /* What the reference refuses before it relays: a NewBlock whose total difficulty is over
  * 100 bits is a breach (the peer is dropped, the block not taken), checked before anything
  * else; an announced block whose header shows an empty body is complete from its header. */
@@ -327,16 +343,12 @@ static void test_td_bound_and_empty_bodies(void **state)
     ethp2p_genesis_info gi;
     ethp2p_chain_config dev;
     devnet_sides(3, 3, &gi, &dev);
-    connect_sides(0, 1, 68);
-    connect_sides(1, 2, 68);
-    deliver(T0);
-    deliver(T0);
+    line(3);
     ethp2p_rlp_writer w;
     ethp2p_rlp_writer_init(&w, 0);
-    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
     const uint8_t *b;
     size_t bl;
-    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    empty_child(0, &w, &b, &bl);
     assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, NULL), 1);
     /* 2^100: 101 bits. Refused before the block is looked at: even a valid block stays out. */
     uint8_t td[13] = {0x10};
@@ -349,10 +361,7 @@ static void test_td_bound_and_empty_bodies(void **state)
     for (int i = 0; i < 3; i++) ethp2p_chain_free(chains[i]);
     ethp2p_genesis_info_clear(&gi);
     devnet_sides(3, 3, &gi, &dev);
-    connect_sides(0, 1, 68);
-    connect_sides(1, 2, 68);
-    deliver(T0);
-    deliver(T0);
+    line(3);
     assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, NULL), 1);
     memset(td, 0xff, sizeof(td));
     td[0] = 0x0f;
@@ -362,9 +371,7 @@ static void test_td_bound_and_empty_bodies(void **state)
     deliver(T0);
     assert_true(ethp2p_chain_head(chains[2])->number == 1);
     /* Block 2, empty, announced by hash from 0 to 1: 1 asks for the header only. */
-    ethp2p_rlp_writer_reset(&w);
-    assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
-    assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+    empty_child(0, &w, &b, &bl);
     ethp2p_header h2;
     assert_int_equal(ethp2p_chain_insert(chains[0], b, bl, &h2), 1);
     lose_all();
@@ -409,15 +416,12 @@ static void test_merge_by_clock(void **state)
             chains[i] = ethp2p_chain_new(gi.header, gi.header_len);
             make_side(i, &dev);
         }
-        connect_sides(0, 1, 68);
-        deliver(T0);
-        deliver(T0);
+        line(2);
         ethp2p_rlp_writer w;
         ethp2p_rlp_writer_init(&w, 0);
-        assert_int_equal(ethp2p_chain_make_child(chains[0], NULL, NULL, 0, &w), 0);
         const uint8_t *b;
         size_t bl;
-        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        empty_child(0, &w, &b, &bl);
         uint8_t td[1] = {0x04};
         new_block(1, 0, b, bl, td, sizeof(td));
         assert_true(ethp2p_chain_head(chains[1])->number == (with_fork ? 0 : 1));

@@ -72,11 +72,11 @@ static int chain_genesis(int argc, char **argv)
     size_t z = 0;
     while (ttd[z] == '0' && ttd[z + 1]) z++;
     printf("{\"chainId\":%llu,\"networkId\":%llu,\"genesis\":\"0x%s\",\"forkid\":\"0x%02x%02x%02x%02x\","
-           "\"next\":%llu,\"block\":%llu,\"time\":%llu,\"postMerge\":%s,\"ttd\":%s%s%s%s}\n",
+           "\"next\":%llu,\"block\":%llu,\"time\":%llu,\"postMerge\":%s,\"ttd\":%s%s%s}\n",
            (unsigned long long)cc.chain_id, (unsigned long long)cc.network_id, hash, id.hash[0], id.hash[1], id.hash[2],
            id.hash[3], (unsigned long long)id.next, (unsigned long long)block, (unsigned long long)t,
            cc.post_merge ? "true" : "false", cc.has_ttd ? "\"0x" : "null", cc.has_ttd ? ttd + z : "",
-           cc.has_ttd ? "\"" : "", "");
+           cc.has_ttd ? "\"" : "");
     ethp2p_genesis_info_clear(&gi);
     return CLI_OK;
 }
