@@ -3,7 +3,8 @@
  * input is [code byte][payload], delivered to a peer of a handler that has a
  * chain (a pre-merge devnet) and a pool, and then the timers run. Nothing may
  * crash, leak or grow without bound; a peer that is dropped stays dropped.
- * Also exercised: Status, genesis.json and block decoding with the same bytes.
+ * Also exercised: Status, genesis.json (integers of any size), block decoding
+ * and the header rules with the same bytes.
  */
 #include "ethp2p/eth_handler.h"
 #include "ethp2p/genesis.h"
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1) return 0;
     ethp2p_chain *chain = ethp2p_chain_new(gi.header, gi.header_len);
+    ethp2p_chain_set_config(chain, &cc);
     ethp2p_eth_config c;
     memset(&c, 0, sizeof(c));
     c.chain = cc;
@@ -72,7 +74,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ethp2p_eth_status s2;
     (void)ethp2p_eth_status_decode(data + 1, size - 1, version, &s2);
     ethp2p_block b;
-    (void)ethp2p_block_decode(data + 1, size - 1, &b);
+    if (ethp2p_block_decode(data + 1, size - 1, &b) == 0) {
+        const ethp2p_header *parent = ethp2p_chain_head(chain);
+        uint8_t td[32];
+        ethp2p_chain_td(chain, td);
+        (void)ethp2p_header_verify(&cc, parent, td, &b.header);
+        (void)ethp2p_header_verify(NULL, &b.header, td, parent);
+    }
     ethp2p_chain_config c2;
     ethp2p_genesis_info g2;
     char err[64];
