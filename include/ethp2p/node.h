@@ -38,8 +38,9 @@ typedef struct ethp2p_node_config {
     ethp2p_server_config server;     /* protocols and callbacks are set by the node */
     ethp2p_chain_config chain;
     size_t pool_max_txs;
-    /* Pre-merge networks: the genesis header (RLP) starts a chain that follows new blocks;
-     * import_file (optional) is a chain file imported at start. */
+    /* The genesis header (RLP, optional) starts a chain, verified against `chain`'s rules,
+     * that is served to peers and follows new blocks while the network is before the merge;
+     * import_file (optional) is a chain file of any fork imported at start. */
     const uint8_t *genesis_header;
     size_t genesis_header_len;
     const char *import_file;
@@ -57,7 +58,7 @@ void ethp2p_node_stop(ethp2p_node *n);
 int ethp2p_node_submit(ethp2p_node *n, const uint8_t *raw, size_t len, uint8_t hash[32]);
 ethp2p_server *ethp2p_node_server(ethp2p_node *n);
 ethp2p_eth *ethp2p_node_eth(ethp2p_node *n);
-/** The chain (pre-merge networks with a genesis header), else NULL. */
+/** The chain (when the node was given a genesis header), else NULL. */
 ethp2p_chain *ethp2p_node_chain(ethp2p_node *n);
 /** A block from the user: imported if it extends the chain, then propagated. */
 int ethp2p_node_submit_block(ethp2p_node *n, const uint8_t *rlp, size_t len);
