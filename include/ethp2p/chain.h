@@ -30,6 +30,8 @@ extern "C" {
  * this many and this many header + body bytes (ethp2p_chain_set_limits). */
 #define ETHP2P_CHAIN_DEFAULT_MAX_BLOCKS 8192
 #define ETHP2P_CHAIN_DEFAULT_MAX_BYTES (128u * 1024 * 1024)
+/* EIP-1559: the base fee of the London block (and of a London genesis without one), 1 gwei. */
+#define ETHP2P_CHAIN_INITIAL_BASE_FEE 1000000000ULL
 
 /* The fields of a header that rules and lookups read; the RLP holds the rest. */
 typedef struct ethp2p_header {
@@ -75,6 +77,7 @@ enum {
     ETHP2P_CHAIN_EGASLIMIT = -216,    /* gas limit moved by parent/1024 or more, or under 5000 */
     ETHP2P_CHAIN_EBASEFEE = -217,     /* base fee missing, or not the one EIP-1559 gives */
     ETHP2P_CHAIN_EMERGED = -218,      /* after the merge: difficulty, nonce or ommers not empty; before: no difficulty */
+    ETHP2P_CHAIN_EFIELDS = -219,      /* Cancun's or Prague's header fields missing, or before their fork */
 };
 /** A sentence for an error of this module (or ethp2p_strerror's). */
 const char *ethp2p_chain_error_name(int err);
@@ -92,7 +95,8 @@ ETHP2P_WARN_UNUSED int ethp2p_block_decode(const uint8_t *rlp, size_t len, ethp2
  * after the parent's, extra data at most 32 bytes, gas used at most the gas
  * limit, gas limit within parent/1024 and at least 5000, from London the
  * EIP-1559 base fee, after the merge difficulty 0, nonce 0 and no ommers
- * (before it a difficulty), withdrawals exactly from Shanghai. cfg may be
+ * (before it a difficulty), withdrawals exactly from Shanghai, blob gas and
+ * beacon root from Cancun, requests hash from Prague. cfg may be
  * NULL: then only the rules that need no fork schedule. 0 or ETHP2P_CHAIN_E*.
  */
 ETHP2P_WARN_UNUSED int ethp2p_header_verify(const ethp2p_chain_config *cfg, const ethp2p_header *parent,
@@ -154,10 +158,13 @@ int ethp2p_chain_block_rlp(const ethp2p_chain *c, uint64_t number, ethp2p_rlp_wr
 
 /**
  * Builds (does not insert) a child of the head holding the given transactions
- * (binary forms): for proof-of-work devnets, simulations and tests. 12 s after
- * its parent, difficulty 131,072, the parent's gas limit, the EIP-1559 base
- * fee when the parent has one, the transactions root computed, state root
- * left empty.
+ * (binary forms): for devnets, simulations and tests. 12 s after its parent,
+ * the parent's gas limit, the transactions root computed, state and receipts
+ * roots left empty. With the chain's config: the EIP-1559 base fee from
+ * London, difficulty 131,072 before the merge and 0 after it, empty
+ * withdrawals from Shanghai; the blob gas, beacon root and requests hash
+ * fields when the parent has them (zero, empty). Without a config, the
+ * parent's fields and a difficulty.
  */
 ETHP2P_WARN_UNUSED int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, const size_t *lens,
                                                size_t n, ethp2p_rlp_writer *w);

@@ -40,8 +40,11 @@ typedef struct ethp2p_chain_config {
     uint8_t ttd[32];             /* big-endian */
     int has_london;
     uint64_t london_block;       /* base fee from here on (EIP-1559) */
-    uint64_t shanghai_time;      /* first time fork (Shanghai): proof of stake */
+    uint64_t shanghai_time;      /* first time fork (Shanghai): proof of stake, withdrawals */
     int has_shanghai;
+    int has_cancun, has_prague;
+    uint64_t cancun_time;        /* blob gas fields and the parent beacon root in headers */
+    uint64_t prague_time;        /* the requests hash in headers */
 } ethp2p_chain_config;
 
 /**

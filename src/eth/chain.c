@@ -59,6 +59,7 @@ const char *ethp2p_chain_error_name(int err)
     case ETHP2P_CHAIN_EGASLIMIT: return "gas limit out of bounds (parent/1024, at least 5000)";
     case ETHP2P_CHAIN_EBASEFEE: return "base fee missing or not the EIP-1559 value";
     case ETHP2P_CHAIN_EMERGED: return "difficulty, nonce or ommers wrong for its side of the merge";
+    case ETHP2P_CHAIN_EFIELDS: return "Cancun or Prague header fields not matching the fork schedule";
     default: return ethp2p_strerror(err);
     }
 }
@@ -356,14 +357,26 @@ int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, co
     int rc = ethp2p_rlp_writer_finish(&body, &tl, &tlen);
     if (!rc) rc = ethp2p_rlp_decode(tl, tlen, &txlist);
     if (!rc) rc = ethp2p_list_root(&txlist, 1, &count, root);
-    uint64_t base_fee = 0;
-    if (!rc && head->has_base_fee && ethp2p_header_next_base_fee(head, &base_fee)) rc = ETHP2P_EINVAL;
+    /* Which fields and rules the child's number and time call for. */
+    const ethp2p_chain_config *cfg = c->has_config ? &c->config : NULL;
+    uint64_t number = head->number + 1, time = head->time + 12;
+    int london = cfg ? cfg->has_london && number >= cfg->london_block : head->has_base_fee;
+    int merged = cfg && ethp2p_chain_config_merged(cfg, head_of(c)->td, time);
+    int shanghai = cfg ? cfg->has_shanghai && time >= cfg->shanghai_time : head->has_withdrawals;
+    int cancun = cfg ? cfg->has_cancun && time >= cfg->cancun_time : head->has_blob_gas;
+    int prague = cfg ? cancun && cfg->has_prague && time >= cfg->prague_time : head->nfields > 20;
+    uint64_t base_fee = ETHP2P_CHAIN_INITIAL_BASE_FEE;
+    if (!rc && london && head->has_base_fee && ethp2p_header_next_base_fee(head, &base_fee)) rc = ETHP2P_EINVAL;
     if (rc) {
         ethp2p_rlp_writer_clear(&body);
         return rc;
     }
     uint8_t diff[32] = {0};
-    diff[29] = 0x02; /* 131,072: the reference's default genesis difficulty */
+    if (!merged) diff[29] = 0x02; /* 131,072: the reference's default genesis difficulty */
+    /* sha256 of nothing: the requests hash of a block without requests (EIP-7685). */
+    static const uint8_t no_requests[32] = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+                                            0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+                                            0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
     ethp2p_rlp_list_begin(w);
     ethp2p_rlp_list_begin(w);
     ethp2p_rlp_put_bytes(w, head->hash, 32);
@@ -374,18 +387,29 @@ int ethp2p_chain_make_child(const ethp2p_chain *c, const uint8_t *const *txs, co
     ethp2p_rlp_put_bytes(w, ETHP2P_EMPTY_TRIE_ROOT, 32); /* receipts */
     ethp2p_rlp_put_bytes(w, zero, 256);
     ethp2p_rlp_put_uint_be(w, diff, 32);
-    ethp2p_rlp_put_uint(w, head->number + 1);
+    ethp2p_rlp_put_uint(w, number);
     ethp2p_rlp_put_uint(w, head->gas_limit);
     ethp2p_rlp_put_uint(w, 21000 * (uint64_t)n);
-    ethp2p_rlp_put_uint(w, head->time + 12);
+    ethp2p_rlp_put_uint(w, time);
     ethp2p_rlp_put_str(w, "ethp2p");
     ethp2p_rlp_put_bytes(w, zero, 32); /* mix hash */
     ethp2p_rlp_put_bytes(w, zero, 8);  /* nonce */
-    if (head->has_base_fee) ethp2p_rlp_put_uint(w, base_fee); /* London */
+    if (london) ethp2p_rlp_put_uint(w, base_fee);
+    if (shanghai) ethp2p_rlp_put_bytes(w, ETHP2P_EMPTY_TRIE_ROOT, 32); /* no withdrawals */
+    if (cancun) {
+        ethp2p_rlp_put_uint(w, 0);         /* blob gas used */
+        ethp2p_rlp_put_uint(w, 0);         /* excess blob gas: not checked here */
+        ethp2p_rlp_put_bytes(w, zero, 32); /* parent beacon block root */
+    }
+    if (prague) ethp2p_rlp_put_bytes(w, no_requests, 32);
     ethp2p_rlp_list_end(w);
     ethp2p_rlp_put_raw(w, tl, tlen);
     ethp2p_rlp_list_begin(w); /* no ommers */
     ethp2p_rlp_list_end(w);
+    if (shanghai) {
+        ethp2p_rlp_list_begin(w); /* no withdrawals */
+        ethp2p_rlp_list_end(w);
+    }
     rc = ethp2p_rlp_list_end(w);
     ethp2p_rlp_writer_clear(&body);
     return rc;

@@ -81,6 +81,9 @@ int ethp2p_chain_builtin(const char *name, ethp2p_chain_config *c)
     c->london_block = b->london_block;
     c->has_shanghai = 1;
     c->shanghai_time = b->times[0];
+    c->has_cancun = c->has_prague = 1;
+    c->cancun_time = b->times[1];
+    c->prague_time = b->times[2];
     return 0;
 }
 

@@ -7,6 +7,7 @@
  * blob gas fields and parent beacon root, Prague requests hash.
  */
 #include "ethp2p/genesis.h"
+#include "ethp2p/chain.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/json.h"
 #include "ethp2p/keccak.h"
@@ -20,7 +21,6 @@
 
 #define GENESIS_GAS_LIMIT 4712388
 #define GENESIS_DIFFICULTY 131072
-#define INITIAL_BASE_FEE 1000000000
 
 
 
@@ -231,6 +231,9 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
     if (parse_u64(json_object_get(cfg, "londonBlock"), &chain->london_block, &chain->has_london)) FAIL("bad config.londonBlock");
     if (parse_u64(json_object_get(cfg, "shanghaiTime"), &chain->shanghai_time, &chain->has_shanghai))
         FAIL("bad config.shanghaiTime");
+    if (parse_u64(json_object_get(cfg, "cancunTime"), &chain->cancun_time, &chain->has_cancun) ||
+        parse_u64(json_object_get(cfg, "pragueTime"), &chain->prague_time, &chain->has_prague))
+        FAIL("bad config.cancunTime or pragueTime");
 
     /* State: one account per alloc entry. */
     json_t *alloc = json_object_get(g, "alloc");
@@ -341,7 +344,7 @@ int ethp2p_genesis_parse(const char *text, size_t len, ethp2p_chain_config *chai
         if (parse_u256(bf, basefee)) FAIL("bad baseFeePerGas");
         if (!bf || json_is_null(bf)) {
             memset(basefee, 0, 32);
-            for (int i = 0; i < 8; i++) basefee[31 - i] = (uint8_t)((uint64_t)INITIAL_BASE_FEE >> (8 * i));
+            for (int i = 0; i < 8; i++) basefee[31 - i] = (uint8_t)(ETHP2P_CHAIN_INITIAL_BASE_FEE >> (8 * i));
         }
         ethp2p_rlp_put_uint_be(&w, basefee, 32);
     }

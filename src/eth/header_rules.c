@@ -17,7 +17,6 @@ enum {
     ELASTICITY = 2,                  /* EIP-1559: gas target = gas limit / 2 */
     BASE_FEE_CHANGE_DENOMINATOR = 8, /* EIP-1559: at most 12.5% a block */
 };
-#define INITIAL_BASE_FEE 1000000000ULL /* EIP-1559: the London block's base fee, 1 gwei */
 
 static int is_zero(const uint8_t *b, size_t n)
 {
@@ -75,7 +74,7 @@ int ethp2p_header_verify(const ethp2p_chain_config *cfg, const ethp2p_header *pa
         uint64_t want;
         int ok;
         if (!h->has_base_fee) return ETHP2P_CHAIN_EBASEFEE;
-        if (h->number == cfg->london_block) want = INITIAL_BASE_FEE;
+        if (h->number == cfg->london_block) want = ETHP2P_CHAIN_INITIAL_BASE_FEE;
         else if (!parent->has_base_fee || ethp2p_header_next_base_fee(parent, &want)) return ETHP2P_CHAIN_EBASEFEE;
         if (u64_of(h->base_fee, &ok) != want || !ok) return ETHP2P_CHAIN_EBASEFEE;
     } else if (cfg && h->has_base_fee) {
@@ -90,8 +89,12 @@ int ethp2p_header_verify(const ethp2p_chain_config *cfg, const ethp2p_header *pa
     } else if (cfg && is_zero(h->difficulty, 32)) {
         return ETHP2P_CHAIN_EMERGED; /* proof of work needs a difficulty */
     }
-    /* Withdrawals exactly from Shanghai on. */
+    /* Each fork's fields exactly from its time on: withdrawals (Shanghai), blob gas and
+     * the beacon root (Cancun), the requests hash (Prague). */
     if (cfg && h->has_withdrawals != (cfg->has_shanghai && h->time >= cfg->shanghai_time))
         return ETHP2P_CHAIN_EWITHDRAWALS;
+    if (cfg && h->has_blob_gas != (cfg->has_cancun && h->time >= cfg->cancun_time)) return ETHP2P_CHAIN_EFIELDS;
+    if (cfg && h->has_blob_gas && (h->nfields > 20) != (cfg->has_prague && h->time >= cfg->prague_time))
+        return ETHP2P_CHAIN_EFIELDS;
     return 0;
 }

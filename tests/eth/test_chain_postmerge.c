@@ -259,6 +259,47 @@ static void test_refused_blocks(void **state)
     unlink(path);
 }
 
+/* Children made on the post-merge genesis carry each fork's fields from its time on
+ * (Cancun at 60 s, Prague at 120 s; a block every 12 s) and pass every rule; a header with
+ * Cancun's fields before Cancun, or without Prague's after Prague, is refused. */
+static void test_make_children(void **state)
+{
+    (void)state;
+    ethp2p_chain *c = new_chain();
+    ethp2p_rlp_writer w;
+    ethp2p_rlp_writer_init(&w, 0);
+    for (int n = 1; n <= 12; n++) {
+        ethp2p_rlp_writer_reset(&w);
+        assert_int_equal(ethp2p_chain_make_child(c, NULL, NULL, 0, &w), 0);
+        const uint8_t *b;
+        size_t bl;
+        assert_int_equal(ethp2p_rlp_writer_finish(&w, &b, &bl), 0);
+        ethp2p_header h;
+        assert_int_equal(ethp2p_chain_insert(c, b, bl, &h), 1);
+        assert_true(h.has_withdrawals);
+        assert_int_equal(h.has_blob_gas, h.time >= 60);
+        assert_int_equal(h.nfields > 20, h.time >= 120);
+        static const uint8_t zero[32];
+        assert_memory_equal(h.difficulty, zero, 32);
+    }
+    ethp2p_header parent = *ethp2p_chain_header(c, 4), x = *ethp2p_chain_header(c, 5); /* times 48, 60 */
+    uint8_t td[32] = {0};
+    assert_int_equal(ethp2p_header_verify(&cc, &parent, td, &x), 0);
+    x.has_blob_gas = 0;
+    assert_int_equal(ethp2p_header_verify(&cc, &parent, td, &x), ETHP2P_CHAIN_EFIELDS);
+    parent = *ethp2p_chain_header(c, 3);
+    x = *ethp2p_chain_header(c, 4);
+    x.has_blob_gas = 1;
+    assert_int_equal(ethp2p_header_verify(&cc, &parent, td, &x), ETHP2P_CHAIN_EFIELDS);
+    parent = *ethp2p_chain_header(c, 9);
+    x = *ethp2p_chain_header(c, 10); /* time 120: Prague */
+    assert_int_equal(ethp2p_header_verify(&cc, &parent, td, &x), 0);
+    x.nfields = 20;
+    assert_int_equal(ethp2p_header_verify(&cc, &parent, td, &x), ETHP2P_CHAIN_EFIELDS);
+    ethp2p_rlp_writer_clear(&w);
+    ethp2p_chain_free(c);
+}
+
 /* One request from side 1 to side 0, answered into the box; returns the answer's list. */
 static msg *ask(uint64_t code, uint64_t id, ethp2p_rlp_writer *q, ethp2p_rlp_item *list)
 {
@@ -445,6 +486,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_and_head),
         cmocka_unit_test(test_refused_blocks),
+        cmocka_unit_test(test_make_children),
         cmocka_unit_test(test_serve_eth69),
         cmocka_unit_test(test_serve_eth68),
     };

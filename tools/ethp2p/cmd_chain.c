@@ -121,6 +121,7 @@ static int chain_make(int argc, char **argv)
         return CLI_FAIL;
     }
     ethp2p_chain *c = ethp2p_chain_new(gi.header, gi.header_len);
+    if (c) ethp2p_chain_set_config(c, &cc); /* the blocks it writes obey the genesis's forks */
     FILE *out = fopen(flags[F_OUT].value, "wb");
     if (!c || !out) {
         cli_error("cannot write %s", flags[F_OUT].value);
@@ -150,7 +151,7 @@ static int chain_make(int argc, char **argv)
         size_t bl;
         if (!rc) rc = ethp2p_chain_make_child(c, (const uint8_t *const *)txs, lens, ntxs, &w);
         if (!rc) rc = ethp2p_rlp_writer_finish(&w, &blk, &bl);
-        if (!rc && ethp2p_chain_insert(c, blk, bl, NULL) != 1) rc = ETHP2P_EINVAL;
+        if (!rc && (rc = ethp2p_chain_insert(c, blk, bl, NULL)) == 1) rc = 0;
         if (!rc && fwrite(blk, 1, bl, out) != bl) rc = ETHP2P_EIO;
         ethp2p_rlp_writer_clear(&w);
     }
@@ -165,7 +166,7 @@ static int chain_make(int argc, char **argv)
         printf("{\"blocks\":%llu,\"head\":\"0x%s\",\"number\":%llu,\"file\":\"%s\"}\n", (unsigned long long)nblocks, h,
                (unsigned long long)ethp2p_chain_head(c)->number, flags[F_OUT].value);
     } else {
-        cli_error("could not build the chain: %s", ethp2p_strerror(rc));
+        cli_error("could not build the chain: %s", ethp2p_chain_error_name(rc));
     }
     ethp2p_chain_free(c);
     ethp2p_genesis_info_clear(&gi);
