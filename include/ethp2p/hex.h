@@ -1,5 +1,6 @@
 /*
- * ethp2p/hex.h - hexadecimal and base64url (RFC 4648 section 5, no padding) text.
+ * ethp2p/hex.h - hexadecimal, base64url (RFC 4648 section 5) and base32
+ * (section 6, standard alphabet) text, without padding.
  */
 #ifndef ETHP2P_HEX_H
 #define ETHP2P_HEX_H
@@ -45,6 +46,18 @@ void ethp2p_base64url_encode(const uint8_t *data, size_t len, char *out);
  */
 ETHP2P_WARN_UNUSED int ethp2p_base64url_decode(const char *text, size_t textlen,
                                                uint8_t *out, size_t cap, size_t *outlen);
+
+/** Length of the base32 text (no padding) for len bytes, without the NUL. */
+size_t ethp2p_base32_encoded_len(size_t len);
+/** Writes upper-case base32 text without padding and a NUL; out holds encoded_len+1. */
+void ethp2p_base32_encode(const uint8_t *data, size_t len, char *out);
+/**
+ * Decodes upper-case base32 text without padding. Other characters, padding,
+ * an impossible length and non-zero unused trailing bits are ETHP2P_EFORMAT;
+ * ETHP2P_ENOSPACE if cap is short.
+ */
+ETHP2P_WARN_UNUSED int ethp2p_base32_decode(const char *text, size_t textlen, uint8_t *out, size_t cap,
+                                            size_t *outlen);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
 #include "ethp2p/chain.h"
 #include "ethp2p/keccak.h"
 #include "ethp2p/trie.h"
-#include "hmap.h"
+#include "base/hmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #define ETHP2P_ETH_HANDLER_INTERNAL_H
 
 #include "ethp2p/eth_handler.h"
-#include "hmap.h"
+#include "base/hmap.h"
 
 #define MAX_ANNOUNCERS 8
 #define ETHP2P_ETH_PENDING_BLOCKS 32

@@ -1,6 +1,6 @@
 /* The relay's transaction pool: a hash map and an age-ordered list; see txpool.h. */
 #include "ethp2p/txpool.h"
-#include "hmap.h"
+#include "base/hmap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "ethp2p/keccak.h"
 #include "ethp2p/random.h"
 #include "evheap.h"
-#include "../eth/hmap.h"
+#include "base/hmap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Open-addressing map and bounded hash set; see hmap.h. */
-#include "hmap.h"
+#include "base/hmap.h"
 #include "ethp2p/common.h"
 
 #include <stdlib.h>

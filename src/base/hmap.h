@@ -3,8 +3,8 @@
  * backward-shift deletion, growing by doubling. Keys are the first 8 bytes of
  * a Keccak hash (uniform already); key 0 is stored as 1.
  */
-#ifndef ETHP2P_ETH_HMAP_H
-#define ETHP2P_ETH_HMAP_H
+#ifndef ETHP2P_BASE_HMAP_H
+#define ETHP2P_BASE_HMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
