@@ -64,6 +64,8 @@ ETHP2P_WARN_UNUSED int ethp2p_chain_builtin(const char *name, ethp2p_chain_confi
 
 /** The public bootnodes of a built-in network (enode URLs); NULL and *n = 0 if none. */
 const char *const *ethp2p_chain_bootnodes(const char *name, size_t *n);
+/** The well-known DNS node lists of a built-in network (enrtree:// URLs, the reference's); NULL and *n = 0 if none. */
+const char *const *ethp2p_chain_dns_lists(const char *name, size_t *n);
 
 typedef struct ethp2p_forkid {
     uint8_t hash[4];

@@ -73,6 +73,14 @@ const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s);
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s);
 /** Adds a static node (always kept connected, redialled when lost), like admin_addPeer. */
 int ethp2p_server_add_static(ethp2p_server *s, const ethp2p_enode *n);
+/**
+ * A node to consider dialling, from a source other than discv4 (a DNS node
+ * list): offered to the dialer when it wants candidates. The newest
+ * ETHP2P_SERVER_MAX_CANDIDATES wait; nodes without a TCP port or outside
+ * netrestrict are ignored.
+ */
+#define ETHP2P_SERVER_MAX_CANDIDATES 512
+void ethp2p_server_add_candidate(ethp2p_server *s, const ethp2p_enode *n);
 /** Stops redialling a static node and disconnects it (requested), like admin_removePeer. */
 int ethp2p_server_remove_static(ethp2p_server *s, const ethp2p_node_id *id);
 /** Marks a node trusted (admitted above the peer limits), like admin_addTrustedPeer. */

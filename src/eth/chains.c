@@ -123,6 +123,24 @@ const char *const *ethp2p_chain_bootnodes(const char *name, size_t *n)
     return NULL;
 }
 
+/* The reference's well-known DNS node lists (params.KnownDNSNetwork, "all" protocol). */
+#define DNS_PREFIX "enrtree://AKA3AM6LPBYEUDMVNU3BSVQJ5AD45Y7YPOHJLEF6W26QOE4VTUDPE@all."
+static const char *const mainnet_dns[] = {DNS_PREFIX "mainnet.ethdisco.net"};
+static const char *const sepolia_dns[] = {DNS_PREFIX "sepolia.ethdisco.net"};
+static const char *const holesky_dns[] = {DNS_PREFIX "holesky.ethdisco.net"};
+static const char *const hoodi_dns[] = {DNS_PREFIX "hoodi.ethdisco.net"};
+
+const char *const *ethp2p_chain_dns_lists(const char *name, size_t *n)
+{
+    *n = 1;
+    if (strcmp(name, "mainnet") == 0) return mainnet_dns;
+    if (strcmp(name, "sepolia") == 0) return sepolia_dns;
+    if (strcmp(name, "holesky") == 0) return holesky_dns;
+    if (strcmp(name, "hoodi") == 0) return hoodi_dns;
+    *n = 0;
+    return NULL;
+}
+
 const char *ethp2p_devnet_genesis(void)
 {
     /* Chain 1337; every block fork from genesis up to London; before the merge, so blocks

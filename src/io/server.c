@@ -35,6 +35,9 @@ struct ethp2p_server {
     size_t ntrusted, trusted_cap;
     ethp2p_conn_budget budget;   /* receive memory shared by every connection */
     int stopping, timer_closed;
+    /* Dial candidates from other sources (DNS node lists), offered when the dialer wants some. */
+    ethp2p_enode extra[ETHP2P_SERVER_MAX_CANDIDATES];
+    size_t extra_head, extra_len;
 };
 
 static int conns_add(ethp2p_server *s, ethp2p_peer *p)
@@ -106,6 +109,16 @@ int ethp2p_server_remove_trusted(ethp2p_server *s, const ethp2p_node_id *id)
     ethp2p_peer *p = find_peer(s, id);
     if (p) p->trusted = 0;
     return 0;
+}
+
+void ethp2p_server_add_candidate(ethp2p_server *s, const ethp2p_enode *n)
+{
+    if (!n->tcp || !ethp2p_netlist_contains(s->cfg.netrestrict, &n->ip)) return;
+    if (s->extra_len == ETHP2P_SERVER_MAX_CANDIDATES) { /* the oldest goes */
+        s->extra_head = (s->extra_head + 1) % ETHP2P_SERVER_MAX_CANDIDATES;
+        s->extra_len--;
+    }
+    s->extra[(s->extra_head + s->extra_len++) % ETHP2P_SERVER_MAX_CANDIDATES] = *n;
 }
 
 int ethp2p_server_add_static(ethp2p_server *s, const ethp2p_enode *n)
@@ -307,6 +320,11 @@ static void on_dial_timer(uv_timer_t *h)
             if (n.tcp && ethp2p_netlist_contains(s->cfg.netrestrict, &n.ip)) (void)ethp2p_dialer_offer(s->dialer, &n, now);
         }
         ethp2p_discv4_udp_poke(s->udp);
+    }
+    while (s->extra_len && ethp2p_dialer_wants_candidates(s->dialer)) {
+        (void)ethp2p_dialer_offer(s->dialer, &s->extra[s->extra_head], now);
+        s->extra_head = (s->extra_head + 1) % ETHP2P_SERVER_MAX_CANDIDATES;
+        s->extra_len--;
     }
     ethp2p_enode n;
     int is_static;

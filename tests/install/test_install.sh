@@ -13,7 +13,7 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc -std=c11 -Wall -Werror "$src/consumer.c" -o "$tmp/consumer" $(pkg-config --cflags --libs ethp2p)
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer"
 cc -std=c11 -Wall -Werror "$src/consumer.c" -o "$tmp/consumer-static" $(pkg-config --cflags ethp2p) \
-   "$libdir/libethp2p.a" $(pkg-config --libs --static libsecp256k1 nettle sqlite3 libuv snappy) -lstdc++ -lpthread
+   "$libdir/libethp2p.a" $(pkg-config --libs --static libsecp256k1 nettle sqlite3 libuv snappy libcares) -lstdc++ -lpthread
 "$tmp/consumer-static"
 test -x "$tmp/bin/ethp2p"
 "$tmp/bin/ethp2p" version

@@ -76,6 +76,7 @@ int cmd_rlpdump(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_tx(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
+int cmd_dns(int argc, char **argv);
 int cmd_rpc(int argc, char **argv);
 int cmd_bootnode(int argc, char **argv);
 int cmd_discv4(int argc, char **argv);

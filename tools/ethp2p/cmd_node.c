@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "rpc.h"
 #include "ethp2p/genesis.h"
+#include "ethp2p/dnsdisc_io.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/json.h"
 #include "ethp2p/log.h"
@@ -29,7 +30,8 @@
 enum {
     F_DATADIR, F_NODEKEY, F_PORT, F_DISCPORT, F_LISTEN, F_BOOTNODES, F_NODISCOVER, F_MAXPEERS, F_MAXPEND, F_NAT,
     F_NETRESTRICT, F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET, F_GENESIS, F_NETWORKID, F_IDENTITY,
-    F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_COUNT
+    F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_DNS, F_DNSSERVER,
+    F_COUNT
 };
 
 typedef struct noderun {
@@ -42,6 +44,8 @@ typedef struct noderun {
     uint64_t last_txs, last_ms, eth_peers, last_blocks, last_ms_blocks;
     size_t nbootnodes;
     ethp2p_nodedb *db;
+    ethp2p_dns_discovery *dns;
+    uint64_t dns_nodes;
     int stopping;
 } noderun;
 
@@ -147,10 +151,10 @@ static void on_status(uv_timer_t *t)
     ethp2p_chain *chain = ethp2p_node_chain(r->node);
     ETHP2P_INFO("node", "status",
                 "peers=%zu eth_peers=%zu known_nodes=%zu txs_seen=%llu txs_per_s=%.1f pool=%zu blocks_seen=%llu "
-                "blocks_per_s=%.2f head=%llu",
+                "blocks_per_s=%.2f head=%llu dns_nodes=%llu",
                 ethp2p_server_peers(srv, NULL, 0), ethp2p_eth_peer_count(eth), d ? ethp2p_table_len(ethp2p_discv4_table(d)) : 0,
                 (unsigned long long)txs, rate, ethp2p_txpool_len(ethp2p_eth_pool(eth)), (unsigned long long)blocks, brate,
-                (unsigned long long)(chain ? ethp2p_chain_head(chain)->number : 0));
+                (unsigned long long)(chain ? ethp2p_chain_head(chain)->number : 0), (unsigned long long)r->dns_nodes);
 }
 
 static void on_reach(uv_timer_t *t)
@@ -164,6 +168,38 @@ static void on_reach(uv_timer_t *t)
                     "bootnodes=%zu", r->nbootnodes);
 }
 
+/* A node from a DNS node list: a dial candidate. */
+static void on_dns_node(void *ctx, const ethp2p_enr *rec, const char *domain)
+{
+    (void)domain;
+    noderun *r = ctx;
+    ethp2p_enode n;
+    if (r->stopping || ethp2p_enr_to_enode(rec, &n)) return;
+    r->dns_nodes++;
+    ethp2p_server_add_candidate(ethp2p_node_server(r->node), &n);
+}
+
+/* --discovery.dns: the given lists, or the network's well-known ones; none with --nodiscover. */
+static int start_dns(noderun *r, const char *flag, const char *server, const char *net, int nodiscover)
+{
+    if (nodiscover || (flag && !*flag)) return 0;
+    const char *urls[16];
+    size_t n = 0;
+    char *copy = flag ? strdup(flag) : NULL;
+    if (flag) {
+        for (char *save, *tok = strtok_r(copy, ",", &save); tok && n < 16; tok = strtok_r(NULL, ",", &save)) urls[n++] = tok;
+    } else {
+        size_t k;
+        const char *const *known = ethp2p_chain_dns_lists(net, &k);
+        for (size_t i = 0; i < k && n < 16; i++) urls[n++] = known[i];
+    }
+    int rc = n ? ethp2p_dns_discovery_start(r->loop, urls, n, server, on_dns_node, r, &r->dns) : 0;
+    if (rc) cli_error("--discovery.dns: %s", ethp2p_strerror(rc));
+    else if (n) ETHP2P_INFO("node", "DNS node lists", "lists=%zu first=%s", n, urls[0]);
+    free(copy);
+    return rc;
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
     noderun *r = s->data;
@@ -171,6 +207,8 @@ static void on_signal(uv_signal_t *s, int signum)
     r->stopping = 1;
     ETHP2P_INFO("node", "shutting down", "signal=%d", signum);
     rpc_stop(r->rpc);
+    ethp2p_dns_discovery_stop(r->dns);
+    r->dns = NULL;
     ethp2p_node_stop(r->node);
     uv_close((uv_handle_t *)&r->sigint, NULL);
     uv_close((uv_handle_t *)&r->sigterm, NULL);
@@ -245,6 +283,9 @@ int cmd_node(int argc, char **argv)
         [F_STATIC] = {"staticnodes", "ENODES", "nodes to always stay connected to", NULL},
         [F_TRUSTED] = {"trustednodes", "ENODES", "nodes admitted above the peer limits", NULL},
         [F_STATUS] = {"status", "DURATION", "status line interval (default 10s)", NULL},
+        [F_DNS] = {"discovery.dns", "URLS", "DNS node lists (enrtree://…, comma-separated; \"\" for none; default: the network's)",
+                   NULL},
+        [F_DNSSERVER] = {"discovery.dns.server", "IP[:PORT]", "DNS server for the node lists (default: the system's)", NULL},
     };
     cli_command cmd = {"ethp2p node [flags]", "join an Ethereum network and relay transactions", flags, F_COUNT, 0, 0};
     char *pos[1];
@@ -425,6 +466,12 @@ int cmd_node(int argc, char **argv)
     r.last_ms = ethp2p_io_now_ms();
     uv_timer_start(&r.status, on_status, status_ms, status_ms);
     r.nbootnodes = cfg.server.no_discovery ? 0 : cfg.server.nbootnodes;
+    if (start_dns(&r, flags[F_DNS].value, flags[F_DNSSERVER].value, net, cfg.server.no_discovery)) {
+        on_signal(&r.sigint, 0);
+        uv_run(r.loop, UV_RUN_DEFAULT);
+        uv_loop_close(r.loop);
+        goto fail;
+    }
     uv_timer_init(r.loop, &r.reach);
     r.reach.data = &r;
     uv_timer_start(&r.reach, on_reach, 10000, 0);
