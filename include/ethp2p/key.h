@@ -64,6 +64,10 @@ ETHP2P_WARN_UNUSED int ethp2p_sign_compact(const ethp2p_privkey *key, const uint
 ETHP2P_WARN_UNUSED int ethp2p_verify_compact(const ethp2p_pubkey *key, const uint8_t hash[32],
                                              const uint8_t sig[64]);
 
+/** ECDH for discv5: writes key * peer as a compressed point (33 bytes). 0 or ETHP2P_EKEY. */
+ETHP2P_WARN_UNUSED int ethp2p_ecdh_compressed(const ethp2p_privkey *key, const ethp2p_pubkey *peer,
+                                              uint8_t shared[33]);
+
 /** ECDH: writes the X coordinate of key * peer. 0 or ETHP2P_EKEY. */
 ETHP2P_WARN_UNUSED int ethp2p_ecdh(const ethp2p_privkey *key, const ethp2p_pubkey *peer,
                                    uint8_t shared_x[32]);

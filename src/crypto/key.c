@@ -142,6 +142,23 @@ static int ecdh_copy_x(unsigned char *output, const unsigned char *x32, const un
     return 1;
 }
 
+/* The shared point in compressed form, as discv5 hashes it (discv5-wire.md, "ecdh"). */
+static int ecdh_compressed(unsigned char *output, const unsigned char *x32, const unsigned char *y32, void *data)
+{
+    (void)data;
+    output[0] = (unsigned char)(0x02 | (y32[31] & 1));
+    memcpy(output + 1, x32, 32);
+    return 1;
+}
+
+int ethp2p_ecdh_compressed(const ethp2p_privkey *key, const ethp2p_pubkey *peer, uint8_t shared[33])
+{
+    secp256k1_pubkey pk;
+    if (parse_pubkey(peer, &pk)) return ETHP2P_EKEY;
+    if (!secp256k1_ecdh(ctx(), shared, &pk, key->b, ecdh_compressed, NULL)) return ETHP2P_EKEY;
+    return 0;
+}
+
 int ethp2p_ecdh(const ethp2p_privkey *key, const ethp2p_pubkey *peer, uint8_t shared_x[32])
 {
     secp256k1_pubkey pk;
