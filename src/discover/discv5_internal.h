@@ -1,0 +1,88 @@
+/*
+ * discv5 internals shared by discv5.c (sessions, handshake, packets) and
+ * discv5_messages.c (requests and answers).
+ */
+#ifndef ETHP2P_DISCV5_INTERNAL_H
+#define ETHP2P_DISCV5_INTERNAL_H
+
+#include "ethp2p/discv5.h"
+
+typedef struct session {
+    int active;
+    uint8_t id[32];
+    ethp2p_udp_addr addr;
+    uint8_t wkey[16], rkey[16];
+    uint64_t used;
+} session;
+
+typedef struct challenge {
+    int active;
+    uint8_t id[32];
+    ethp2p_udp_addr addr;
+    uint8_t data[ETHP2P_V5_IV + ETHP2P_V5_STATIC_HEADER + ETHP2P_V5_WHOAREYOU_AUTHDATA];
+    uint64_t at;
+} challenge;
+
+typedef struct request {
+    int active;
+    uint8_t type;
+    uint8_t req_id[8];
+    uint8_t id[32];
+    ethp2p_pubkey key;
+    ethp2p_udp_addr addr;
+    uint8_t nonce[ETHP2P_V5_NONCE];
+    uint8_t pt[ETHP2P_V5_MAX_PACKET];
+    size_t ptlen;
+    uint64_t deadline;
+    uint16_t distances[ETHP2P_V5_MAX_DISTANCES];
+    size_t ndist;
+    void *cb, *arg;
+    ethp2p_enr *recs;
+    size_t nrecs;
+    uint64_t total, messages;
+} request;
+
+typedef struct talk {
+    char proto[32];
+    ethp2p_discv5_talk_handler handler;
+    void *ctx;
+} talk;
+
+/* A node record as received (encoded), with what lookups need decoded. */
+typedef struct stored_rec {
+    uint8_t id[32];
+    uint64_t seq;
+    uint16_t len;
+    uint8_t enc[ETHP2P_ENR_MAX_SIZE];
+} stored_rec;
+
+struct ethp2p_discv5 {
+    ethp2p_discv5_config cfg;
+    ethp2p_enr self;
+    uint8_t self_id[32];
+    session sessions[ETHP2P_DISCV5_MAX_SESSIONS];
+    challenge challenges[ETHP2P_DISCV5_MAX_CHALLENGES];
+    request *requests; /* ETHP2P_DISCV5_MAX_PENDING */
+    stored_rec *records;
+    size_t nrecords, next_record;
+    talk talks[ETHP2P_DISCV5_MAX_TALK];
+    size_t ntalks;
+    uint64_t rng[2];
+    ethp2p_discv5_stats stats;
+};
+
+uint64_t v5_rnd(ethp2p_discv5 *d);
+void v5_rnd_bytes(ethp2p_discv5 *d, uint8_t *out, size_t n);
+int v5_same_addr(const ethp2p_udp_addr *a, const ethp2p_udp_addr *b);
+/* The node ID, key and (if addr) UDP endpoint of a record. */
+int v5_record_addr(const ethp2p_enr *r, ethp2p_udp_addr *addr, ethp2p_pubkey *key, uint8_t id[32]);
+const stored_rec *v5_find_record(const ethp2p_discv5 *d, const uint8_t id[32]);
+void v5_keep_record(ethp2p_discv5 *d, const ethp2p_enr *r);
+session *v5_find_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_udp_addr *addr);
+void v5_send_in_session(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t ptlen, uint8_t *nonce_out, uint64_t now);
+void v5_send_random(ethp2p_discv5 *d, request *r);
+void v5_encode_msg(const ethp2p_v5_msg *m, uint8_t *out, size_t cap, size_t *len);
+/* A decrypted message from the node of session s. */
+void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t ptlen, uint64_t now);
+
+#endif
