@@ -8,6 +8,7 @@
 #define ETHP2P_IO_H
 
 #include "ethp2p/discv4.h"
+#include "ethp2p/discv5.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +44,15 @@ int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *c
                            uint16_t port, ethp2p_discv4_udp **out);
 /** The core, for API calls; call ethp2p_discv4_udp_poke() after calling into it. */
 ethp2p_discv4 *ethp2p_discv4_udp_core(ethp2p_discv4_udp *u);
+/**
+ * Runs discv5 on the same socket: datagrams go to the v5 core first and what
+ * is not discv5 goes on to discv4. The key is the socket's; the record is
+ * extra->record, else discv4's local record; extra (may be NULL) gives the
+ * optional on_node hook and seed. 0 or ETHP2P_ENOMEM.
+ */
+int ethp2p_discv4_udp_enable_v5(ethp2p_discv4_udp *u, const ethp2p_discv5_config *extra);
+/** The v5 core (NULL when not enabled); call ethp2p_discv4_udp_poke() after calling into it. */
+ethp2p_discv5 *ethp2p_discv4_udp_v5(ethp2p_discv4_udp *u);
 /** Re-arms the timer after the core was used directly. */
 void ethp2p_discv4_udp_poke(ethp2p_discv4_udp *u);
 /** The local UDP port. */

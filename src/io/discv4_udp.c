@@ -4,6 +4,10 @@
  * datagram the kernel cannot take right now is dropped and counted: UDP may
  * lose packets anyway, and queueing would only add latency and memory), and
  * keeps one timer armed at the core's next deadline.
+ *
+ * discv5 shares the socket (ethp2p_discv4_udp_enable_v5), as in the
+ * reference: every datagram goes to the v5 core first, and what is not a
+ * discv5 packet for us goes on to discv4.
  */
 #include "ethp2p/io.h"
 #include "io_internal.h"
@@ -23,6 +27,8 @@ struct ethp2p_discv4_udp {
     uv_udp_t udp;
     uv_timer_t timer;
     ethp2p_discv4 *core;
+    ethp2p_discv5 *v5;
+    ethp2p_privkey key;
     uint16_t port;
     uint64_t errors;
     int closing, handles_open;
@@ -85,6 +91,10 @@ void ethp2p_discv4_udp_poke(ethp2p_discv4_udp *u)
     if (u->closing) return;
     uint64_t now = ethp2p_io_now_ms();
     uint64_t next = ethp2p_discv4_tick(u->core, now);
+    if (u->v5) {
+        uint64_t n5 = ethp2p_discv5_tick(u->v5, now);
+        if (n5 < next) next = n5;
+    }
     if (next == UINT64_MAX) {
         uv_timer_stop(&u->timer);
         return;
@@ -111,7 +121,10 @@ static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struc
         ETHP2P_DEBUG(LOG_MOD, "drop oversized datagram", "port=%u", from.port);
         return;
     }
-    ethp2p_discv4_handle_packet(u->core, &from, (const uint8_t *)buf->base, (size_t)nread, ethp2p_io_now_ms());
+    uint64_t now = ethp2p_io_now_ms();
+    if (!u->v5 || ethp2p_discv5_handle_packet(u->v5, &from, (const uint8_t *)buf->base, (size_t)nread, now) ==
+                      ETHP2P_V5_ENOTV5)
+        ethp2p_discv4_handle_packet(u->core, &from, (const uint8_t *)buf->base, (size_t)nread, now);
     ethp2p_discv4_udp_poke(u);
 }
 
@@ -144,6 +157,7 @@ int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *c
     (void)io_from_sockaddr((struct sockaddr *)&bound, &ba.ip, &ba.port);
     u->port = ba.port;
     ethp2p_discv4_config c = *cfg;
+    u->key = cfg->key;
     c.io_ctx = u;
     c.send = udp_send;
     if (!c.udp_port) c.udp_port = u->port;
@@ -155,6 +169,20 @@ int ethp2p_discv4_udp_open(struct uv_loop_s *loop, const ethp2p_discv4_config *c
     return 0;
 }
 
+int ethp2p_discv4_udp_enable_v5(ethp2p_discv4_udp *u, const ethp2p_discv5_config *extra)
+{
+    if (u->v5) return 0;
+    ethp2p_discv5_config c;
+    memset(&c, 0, sizeof(c));
+    if (extra) c = *extra;
+    c.key = u->key;
+    if (!c.record) c.record = ethp2p_discv4_local_record(u->core);
+    c.ctx = u;
+    c.send = udp_send;
+    return (u->v5 = ethp2p_discv5_new(&c)) ? 0 : ETHP2P_ENOMEM;
+}
+
+ethp2p_discv5 *ethp2p_discv4_udp_v5(ethp2p_discv4_udp *u) { return u->v5; }
 ethp2p_discv4 *ethp2p_discv4_udp_core(ethp2p_discv4_udp *u) { return u->core; }
 uint16_t ethp2p_discv4_udp_port(const ethp2p_discv4_udp *u) { return u->port; }
 uint64_t ethp2p_discv4_udp_errors(const ethp2p_discv4_udp *u) { return u->errors; }
@@ -163,6 +191,7 @@ static void on_closed(uv_handle_t *h)
 {
     ethp2p_discv4_udp *u = h->data;
     if (--u->handles_open == 0) {
+        ethp2p_discv5_free(u->v5);
         ethp2p_discv4_free(u->core);
         free(u);
     }

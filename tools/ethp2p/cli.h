@@ -77,6 +77,7 @@ int cmd_node(int argc, char **argv);
 int cmd_tx(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_discv5(int argc, char **argv);
 int cmd_rpc(int argc, char **argv);
 int cmd_bootnode(int argc, char **argv);
 int cmd_discv4(int argc, char **argv);

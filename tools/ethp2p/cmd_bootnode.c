@@ -17,7 +17,7 @@
 
 #define STATUS_INTERVAL_MS 30000
 
-enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_STATUS, F_NTP, F_COUNT };
+enum { F_NODEKEY, F_ADDR, F_NAT, F_VERBOSITY, F_BOOTNODES, F_NODEDB, F_NETRESTRICT, F_STATUS, F_NTP, F_V5, F_COUNT };
 
 typedef struct bootnode {
     uv_loop_t *loop;
@@ -85,10 +85,12 @@ int cmd_bootnode(int argc, char **argv)
         [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only accept and hand out nodes in these ranges", NULL},
         [F_STATUS] = {"status", "DURATION", "how often to log a status line (default 30s)", NULL},
         [F_NTP] = {"ntp", "HOST:PORT", "NTP server for the clock check after repeated timeouts (default " ETHP2P_NTP_DEFAULT_SERVER ")", NULL},
+        [F_V5] = {"discovery.v5", "BOOL", "also serve discv5 on the same port (default true)", NULL},
     };
     cli_command cmd = {"ethp2p bootnode --nodekey FILE [--addr IP:PORT] [--nat none|extip:IP] [flags]",
-                       "Runs a discovery-only node (discv4). Prints its enode URL as the first line of\n"
-                       "stdout; logs go to stderr. Stops on SIGINT or SIGTERM.",
+                       "Runs a discovery-only node (discv4, and discv5 on the same port). Prints its enode URL\n"
+                       "as the first line of stdout and its record (enr:...) as the second;\n"
+                       "logs go to stderr. Stops on SIGINT or SIGTERM.",
                        flags, F_COUNT, 0, 0};
     char *pos[1];
     int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
@@ -98,6 +100,12 @@ int cmd_bootnode(int argc, char **argv)
         return CLI_USAGE;
     }
     if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
+    const char *v5flag = flags[F_V5].value;
+    if (v5flag && strcmp(v5flag, "true") && strcmp(v5flag, "false")) {
+        cli_error("--discovery.v5 takes true or false");
+        return CLI_USAGE;
+    }
+    int v5 = !v5flag || !strcmp(v5flag, "true");
     uint64_t status_ms = STATUS_INTERVAL_MS;
     if (flags[F_STATUS].value && (cli_parse_duration_ms("status", flags[F_STATUS].value, &status_ms) || !status_ms)) {
         if (!status_ms) cli_error("--status: must be above zero");
@@ -161,15 +169,18 @@ int cmd_bootnode(int argc, char **argv)
         return CLI_FAIL;
     }
     ethp2p_discv4 *d = ethp2p_discv4_udp_core(b.udp);
+    if (v5 && ethp2p_discv4_udp_enable_v5(b.udp, NULL)) cli_error("discv5 could not start; serving discv4 only");
     ethp2p_enode self = *ethp2p_discv4_self(d);
     if (self.ip.family == 0) self.ip = bind_ip; /* print something dialable on this host */
     char url[ETHP2P_ENODE_URL_MAX];
+    char enr[ETHP2P_ENR_TEXT_MAX] = "";
+    if (ethp2p_enr_to_text(ethp2p_discv4_local_record(d), enr, sizeof(enr))) enr[0] = '\0';
     if (ethp2p_enode_format(&self, url, sizeof(url)) == 0) {
-        printf("%s\n", url);
+        printf("%s\n%s\n", url, enr);
         fflush(stdout);
     }
-    ETHP2P_INFO("bootnode", "discovery started", "self=%s udp=%u bootnodes=%zu", url, ethp2p_discv4_udp_port(b.udp),
-                cfg.nbootnodes);
+    ETHP2P_INFO("bootnode", "discovery started", "self=%s udp=%u bootnodes=%zu discv5=%s enr=%s", url,
+                ethp2p_discv4_udp_port(b.udp), cfg.nbootnodes, ethp2p_discv4_udp_v5(b.udp) ? "on" : "off", enr);
     ethp2p_discv4_start(d, ethp2p_io_now_ms());
     ethp2p_discv4_udp_poke(b.udp);
     uv_signal_init(loop, &b.sigint);
