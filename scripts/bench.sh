@@ -8,6 +8,8 @@ quick=${2:-}
 echo
 "$build/bench/bench_discv4" $quick
 echo
+"$build/bench/bench_discv5" $quick
+echo
 "$build/bench/bench_rlpx" $quick
 echo
 "$build/bench/bench_peers" ${quick:-10000}
