@@ -16,6 +16,15 @@
 
 /* ---- answering ---- */
 
+/* An answer of this type to request q: same request ID, the rest zero. */
+static void reply_to(const ethp2p_v5_msg *q, uint8_t type, ethp2p_v5_msg *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->type = type;
+    memcpy(m->req_id, q->req_id, q->req_id_len);
+    m->req_id_len = q->req_id_len;
+}
+
 static void answer(ethp2p_discv5 *d, session *s, const ethp2p_v5_msg *m, uint64_t now)
 {
     uint8_t pt[ETHP2P_V5_MAX_PACKET];
@@ -61,10 +70,7 @@ static void answer_findnode(ethp2p_discv5 *d, session *s, const ethp2p_v5_msg *q
         const uint8_t *list;
         size_t llen;
         ethp2p_v5_msg m;
-        memset(&m, 0, sizeof(m));
-        m.type = ETHP2P_V5_NODES;
-        memcpy(m.req_id, q->req_id, q->req_id_len);
-        m.req_id_len = q->req_id_len;
+        reply_to(q, ETHP2P_V5_NODES, &m);
         m.total = ngroups;
         if (ethp2p_rlp_writer_finish(&w, &list, &llen) == 0 && ethp2p_rlp_decode(list, llen, &m.records) == 0)
             answer(d, s, &m, now);
@@ -83,10 +89,7 @@ static void answer_talk(ethp2p_discv5 *d, session *s, const ethp2p_v5_msg *q, ui
             break;
         }
     ethp2p_v5_msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = ETHP2P_V5_TALKRESP;
-    memcpy(m.req_id, q->req_id, q->req_id_len);
-    m.req_id_len = q->req_id_len;
+    reply_to(q, ETHP2P_V5_TALKRESP, &m);
     m.data = resp;
     m.data_len = rlen;
     answer(d, s, &m, now);
@@ -163,13 +166,10 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
         return;
     }
     ethp2p_v5_msg a;
-    memset(&a, 0, sizeof(a));
-    memcpy(a.req_id, m.req_id, m.req_id_len);
-    a.req_id_len = m.req_id_len;
     switch (m.type) {
     case ETHP2P_V5_PING:
         d->stats.requests_in++;
-        a.type = ETHP2P_V5_PONG;
+        reply_to(&m, ETHP2P_V5_PONG, &a);
         a.enr_seq = d->self.seq;
         a.ip = s->addr.ip;
         a.port = s->addr.port;
