@@ -45,6 +45,12 @@ typedef struct ethp2p_discv5_config {
     /* A node learned from a handshake record or a NODES answer (optional). */
     void (*on_node)(void *ctx, const ethp2p_enr *rec);
     uint64_t seed;              /* nonces and IDs; 0: from the OS */
+    /* Background work (ethp2p_discv5_start): the bootnodes are pinged (a handshake each),
+     * then a lookup for a random target runs every refresh_ms (0: 30 s). */
+    int background;
+    const ethp2p_enr *bootnodes; /* records, or ethp2p_discv5_record_of() for enode URLs */
+    size_t nbootnodes;
+    uint64_t refresh_ms;
 } ethp2p_discv5_config;
 
 typedef struct ethp2p_discv5_stats {
@@ -95,6 +101,28 @@ ETHP2P_WARN_UNUSED int ethp2p_discv5_register_talk(ethp2p_discv5 *d, const char 
 const ethp2p_discv5_stats *ethp2p_discv5_get_stats(const ethp2p_discv5 *d);
 /** Copies up to max of the node records kept (for FINDNODE answers and crawls); returns the count. */
 size_t ethp2p_discv5_records(const ethp2p_discv5 *d, ethp2p_enr *out, size_t max);
+/** Starts the background work (see the config): pings the bootnodes, schedules lookups. */
+void ethp2p_discv5_start(ethp2p_discv5 *d, uint64_t now_ms);
+
+/**
+ * An iterative lookup (discv5-theory.md, "Lookup"): asks the closest known
+ * nodes to target for the records at the log-distances around it, three at a
+ * time, until the 16 closest have answered or failed; cb gets the closest
+ * records found and how many nodes answered. Found nodes enter the table.
+ */
+typedef void (*ethp2p_discv5_lookup_cb)(void *arg, const ethp2p_enr *closest, size_t n, size_t answered);
+ETHP2P_WARN_UNUSED int ethp2p_discv5_lookup(ethp2p_discv5 *d, const uint8_t target[32], uint64_t now_ms,
+                                            ethp2p_discv5_lookup_cb cb, void *arg);
+/** Up to max random nodes of the table (dial candidates). */
+size_t ethp2p_discv5_random_nodes(ethp2p_discv5 *d, ethp2p_enode *out, size_t max);
+/** Nodes in the table. */
+size_t ethp2p_discv5_table_len(const ethp2p_discv5 *d);
+/**
+ * An unsigned record holding an enode's key, IP and UDP port: enough to send
+ * a node discv5 requests when only its enode URL is known (a bootnode list).
+ */
+ETHP2P_WARN_UNUSED int ethp2p_discv5_record_of(const ethp2p_enode *n, ethp2p_enr *out);
+
 /** Log distance between two node IDs (0..256). */
 int ethp2p_discv5_log_distance(const uint8_t a[32], const uint8_t b[32]);
 

@@ -101,7 +101,18 @@ void v5_keep_record(ethp2p_discv5 *d, const ethp2p_enr *r)
         d->records[d->next_record] = s;
         d->next_record = (d->next_record + 1) % ETHP2P_DISCV5_MAX_RECORDS;
     }
+    ethp2p_enode n;
+    if (ethp2p_enr_to_enode(r, &n) == 0 && n.udp) (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_FOUND, d->now);
     if (d->cfg.on_node) d->cfg.on_node(d->cfg.ctx, r);
+}
+
+void v5_mark_live(ethp2p_discv5 *d, const uint8_t id[32])
+{
+    const stored_rec *sr = v5_find_record(d, id);
+    ethp2p_enr r;
+    ethp2p_enode n;
+    if (sr && ethp2p_enr_decode(sr->enc, sr->len, &r) == 0 && ethp2p_enr_to_enode(&r, &n) == 0 && n.udp)
+        (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_LIVE, d->now);
 }
 
 int ethp2p_discv5_add_node(ethp2p_discv5 *d, const ethp2p_enr *rec)
@@ -333,6 +344,7 @@ static void on_handshake(ethp2p_discv5 *d, const ethp2p_udp_addr *from, const et
     }
     c->active = 0;
     if (have_rec) v5_keep_record(d, &rec);
+    v5_mark_live(d, h->src_id);
     session *s = new_session(d, h->src_id, from, now);
     memcpy(s->rkey, ikey, 16); /* the handshake's sender writes with the initiator key */
     memcpy(s->wkey, rkey, 16);
@@ -344,6 +356,7 @@ int ethp2p_discv5_handle_packet(ethp2p_discv5 *d, const ethp2p_udp_addr *from, c
                                 uint64_t now_ms)
 {
     ethp2p_v5_header h;
+    d->now = now_ms;
     int rc = ethp2p_v5_decode_header(d->self_id, data, len, &h);
     if (rc == ETHP2P_V5_ENOTV5) {
         d->stats.not_v5++;
@@ -392,6 +405,10 @@ ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg)
     d->self = *cfg->record;
     ethp2p_node_id_from_pubkey(&pub, &id);
     memcpy(d->self_id, id.b, 32);
+    if (!(d->table = ethp2p_table_new(&id, cfg->seed ? cfg->seed : 1))) {
+        ethp2p_discv5_free(d);
+        return NULL;
+    }
     d->rng[0] = cfg->seed ? cfg->seed : 0;
     if (!cfg->seed && ethp2p_random_bytes(d->rng, sizeof(d->rng))) d->rng[0] = 0x9e3779b97f4a7c15ULL;
     d->rng[1] = d->rng[0] ^ 0xda942042e4dd58b5ULL;
@@ -406,6 +423,7 @@ void ethp2p_discv5_free(ethp2p_discv5 *d)
         for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING; i++) free(d->requests[i].recs);
     free(d->requests);
     free(d->records);
+    ethp2p_table_free(d->table);
     free(d);
 }
 

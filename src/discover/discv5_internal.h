@@ -6,6 +6,7 @@
 #define ETHP2P_DISCV5_INTERNAL_H
 
 #include "ethp2p/discv5.h"
+#include "ethp2p/table.h"
 
 typedef struct session {
     int active;
@@ -67,6 +68,10 @@ struct ethp2p_discv5 {
     size_t nrecords, next_record;
     talk talks[ETHP2P_DISCV5_MAX_TALK];
     size_t ntalks;
+    ethp2p_table *table;      /* the same Kademlia table code as discv4, an instance for v5 */
+    uint64_t now;             /* the latest time we were given */
+    uint64_t next_refresh;    /* background: the next random lookup */
+    int lookups_running;
     uint64_t rng[2];
     ethp2p_discv5_stats stats;
 };
@@ -82,6 +87,10 @@ session *v5_find_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_ud
 void v5_send_in_session(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t ptlen, uint8_t *nonce_out, uint64_t now);
 void v5_send_random(ethp2p_discv5 *d, request *r);
 void v5_encode_msg(const ethp2p_v5_msg *m, uint8_t *out, size_t cap, size_t *len);
+/* A node answered us (or we it, inside a session): it is live in the table. */
+void v5_mark_live(ethp2p_discv5 *d, const uint8_t id[32]);
+/* The background work's deadline (discv5_lookup.c). */
+uint64_t v5_background(ethp2p_discv5 *d, uint64_t now_ms);
 /* A decrypted message from the node of session s. */
 void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t ptlen, uint64_t now);
 

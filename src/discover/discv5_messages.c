@@ -165,6 +165,7 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
                      ethp2p_strerror(rc));
         return;
     }
+    v5_mark_live(d, s->id); /* it spoke inside a session */
     ethp2p_v5_msg a;
     switch (m.type) {
     case ETHP2P_V5_PING:
@@ -291,7 +292,8 @@ int ethp2p_discv5_talkreq(ethp2p_discv5 *d, const ethp2p_enr *node, const char *
 
 uint64_t ethp2p_discv5_tick(ethp2p_discv5 *d, uint64_t now_ms)
 {
-    uint64_t next = UINT64_MAX;
+    d->now = now_ms;
+    uint64_t next = v5_background(d, now_ms);
     for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING; i++) {
         request *r = &d->requests[i];
         if (!r->active) continue;

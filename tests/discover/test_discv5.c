@@ -15,7 +15,8 @@
 #include <string.h>
 
 #define T0 1000000ULL
-#define NODES 4
+#define NODES 48
+#define BOX 16384
 
 typedef struct pkt {
     int from, to;
@@ -23,7 +24,7 @@ typedef struct pkt {
     size_t len;
 } pkt;
 
-static pkt box[256];
+static pkt box[BOX];
 static size_t nbox;
 static ethp2p_discv5 *V[NODES];
 static ethp2p_enr R[NODES];
@@ -36,7 +37,7 @@ static void on_send(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, s
     int from = *(int *)ctx, dest = -1;
     for (int i = 0; i < NODES; i++)
         if (to->port == A[i].port) dest = i;
-    assert_true(dest >= 0 && nbox < 256);
+    assert_true(dest >= 0 && nbox < BOX);
     box[nbox].from = from;
     box[nbox].to = dest;
     memcpy(box[nbox].data, data, len);
@@ -49,7 +50,7 @@ static size_t deliver(uint64_t now)
 {
     size_t moved = 0;
     for (int round = 0; nbox && round < 50; round++) {
-        static pkt batch[256];
+        static pkt batch[BOX];
         size_t n = nbox;
         memcpy(batch, box, n * sizeof(pkt));
         nbox = 0;
@@ -61,7 +62,10 @@ static size_t deliver(uint64_t now)
     return moved;
 }
 
-static void make_node(int i)
+static void make_node_bg(int i, const ethp2p_enr *boot, size_t nboot);
+static void make_node(int i) { make_node_bg(i, NULL, 0); }
+
+static void make_node_bg(int i, const ethp2p_enr *boot, size_t nboot)
 {
     memset(K[i].b, 0x40 + i, 32);
     ethp2p_enr_init(&R[i]);
@@ -79,6 +83,10 @@ static void make_node(int i)
     cfg.ctx = &ctxs[i];
     cfg.send = on_send;
     cfg.seed = 77 + (uint64_t)i;
+    cfg.background = boot != NULL;
+    cfg.bootnodes = boot;
+    cfg.nbootnodes = nboot;
+    cfg.refresh_ms = 2000;
     V[i] = ethp2p_discv5_new(&cfg);
     assert_non_null(V[i]);
 }
@@ -88,14 +96,17 @@ static int setup(void **state)
     (void)state;
     if (getenv("V5_DEBUG")) ethp2p_log_set_level(ETHP2P_LOG_DEBUG);
     nbox = 0;
-    for (int i = 0; i < NODES; i++) make_node(i);
+    for (int i = 0; i < 4; i++) make_node(i);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < NODES; i++) ethp2p_discv5_free(V[i]);
+    for (int i = 0; i < NODES; i++) {
+        ethp2p_discv5_free(V[i]);
+        V[i] = NULL;
+    }
     return 0;
 }
 
@@ -326,6 +337,64 @@ static void test_defences(void **state)
     assert_int_equal(nbox, 0);
 }
 
+static void lookup_cb(void *arg, const ethp2p_enr *closest, size_t n, size_t answered)
+{
+    (void)answered;
+    const uint8_t *want = arg;
+    got.calls++;
+    got.nrecs = 0;
+    for (size_t i = 0; i < n; i++) {
+        ethp2p_node_id id;
+        if (ethp2p_enr_node_id(&closest[i], &id) == 0 && !memcmp(id.b, want, 32)) got.nrecs = 1;
+    }
+}
+
+/* 48 nodes that know only node 0 (by its enode, as a bootnode list gives it): after their
+ * background lookups every table holds most of the network, and a lookup for any node's
+ * ID finds that node. */
+static void test_lookups_fill_tables(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NODES; i++) ethp2p_discv5_free(V[i]);
+    nbox = 0;
+    make_node_bg(0, NULL, 0);
+    ethp2p_enode boot_enode;
+    ethp2p_enr boot;
+    assert_int_equal(ethp2p_enr_to_enode(&R[0], &boot_enode), 0);
+    assert_int_equal(ethp2p_discv5_record_of(&boot_enode, &boot), 0);
+    for (int i = 1; i < NODES; i++) make_node_bg(i, &boot, 1);
+    for (int i = 0; i < NODES; i++) ethp2p_discv5_start(V[i], T0);
+    for (uint64_t t = T0; t < T0 + 30000; t += 250) {
+        deliver(t);
+        for (int i = 0; i < NODES; i++) ethp2p_discv5_tick(V[i], t);
+        deliver(t);
+    }
+    size_t min = NODES, sum = 0;
+    for (int i = 0; i < NODES; i++) {
+        size_t n = ethp2p_discv5_table_len(V[i]);
+        if (n < min) min = n;
+        sum += n;
+    }
+    print_message("tables: min %zu, mean %.1f of %d\n", min, (double)sum / NODES, NODES - 1);
+    assert_true(min >= NODES / 2);
+    /* Lookups for other nodes' IDs, from nodes that did not start knowing them. */
+    int found = 0;
+    for (int k = 0; k < 8; k++) {
+        int from = 1 + k * 5, to = NODES - 1 - k;
+        ethp2p_node_id id;
+        assert_int_equal(ethp2p_enr_node_id(&R[to], &id), 0);
+        memset(&got, 0, sizeof(got));
+        assert_int_equal(ethp2p_discv5_lookup(V[from], id.b, T0 + 30000, lookup_cb, id.b), 0);
+        for (uint64_t t = T0 + 30000; t < T0 + 35000 && !got.calls; t += 100) {
+            deliver(t);
+            ethp2p_discv5_tick(V[from], t);
+        }
+        assert_int_equal(got.calls, 1);
+        found += (int)got.nrecs;
+    }
+    assert_int_equal(found, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_findnode_distances_and_many_nodes),
         cmocka_unit_test(test_lost_session_and_timeouts),
         cmocka_unit_test(test_defences),
+        cmocka_unit_test(test_lookups_fill_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
