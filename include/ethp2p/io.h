@@ -51,6 +51,12 @@ ethp2p_discv4 *ethp2p_discv4_udp_core(ethp2p_discv4_udp *u);
  * optional on_node hook and seed. 0 or ETHP2P_ENOMEM.
  */
 int ethp2p_discv4_udp_enable_v5(ethp2p_discv4_udp *u, const ethp2p_discv5_config *extra);
+/**
+ * Runs discv5 on the socket as a node does: enabled as above, with background
+ * work (the bootnodes, given as enodes, asked for their records; a random
+ * lookup every 30 s), started now. 0 or ETHP2P_ENOMEM.
+ */
+int ethp2p_discv4_udp_run_v5(ethp2p_discv4_udp *u, const ethp2p_enode *bootnodes, size_t n);
 /** The v5 core (NULL when not enabled); call ethp2p_discv4_udp_poke() after calling into it. */
 ethp2p_discv5 *ethp2p_discv4_udp_v5(ethp2p_discv4_udp *u);
 /** Re-arms the timer after the core was used directly. */

@@ -50,6 +50,7 @@ typedef struct ethp2p_server_config {
     const ethp2p_enode *bootnodes, *static_nodes, *trusted_nodes;
     size_t nbootnodes, nstatic, ntrusted;
     int no_discovery;
+    int no_discovery_v5;               /* discv4 only (discv5 runs beside it on the same port by default) */
     const ethp2p_netlist *netrestrict; /* NULL: any address; else only these (TCP both ways, discovery) */
     ethp2p_nodedb *db;
     const ethp2p_protocol_spec *protocols;

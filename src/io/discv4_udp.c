@@ -12,6 +12,7 @@
 #include "ethp2p/io.h"
 #include "io_internal.h"
 #include "ethp2p/log.h"
+#include "ethp2p/random.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct ethp2p_discv4_udp {
     uv_timer_t timer;
     ethp2p_discv4 *core;
     ethp2p_discv5 *v5;
+    ethp2p_enr *v5_boot;        /* the bootnodes as records, for the v5 core's lifetime */
     ethp2p_privkey key;
     uint16_t port;
     uint64_t errors;
@@ -182,6 +184,26 @@ int ethp2p_discv4_udp_enable_v5(ethp2p_discv4_udp *u, const ethp2p_discv5_config
     return (u->v5 = ethp2p_discv5_new(&c)) ? 0 : ETHP2P_ENOMEM;
 }
 
+int ethp2p_discv4_udp_run_v5(ethp2p_discv4_udp *u, const ethp2p_enode *bootnodes, size_t n)
+{
+    if (u->v5) return 0;
+    ethp2p_discv5_config c;
+    memset(&c, 0, sizeof(c));
+    c.background = 1;
+    if (n) {
+        if (!(u->v5_boot = calloc(n, sizeof(*u->v5_boot)))) return ETHP2P_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            if (!ethp2p_discv5_record_of(&bootnodes[i], &u->v5_boot[c.nbootnodes])) c.nbootnodes++;
+        c.bootnodes = u->v5_boot;
+    }
+    ethp2p_random_seed_u64(&c.seed);
+    int rc = ethp2p_discv4_udp_enable_v5(u, &c);
+    if (rc) return rc;
+    ethp2p_discv5_start(u->v5, ethp2p_io_now_ms());
+    ethp2p_discv4_udp_poke(u);
+    return 0;
+}
+
 ethp2p_discv5 *ethp2p_discv4_udp_v5(ethp2p_discv4_udp *u) { return u->v5; }
 ethp2p_discv4 *ethp2p_discv4_udp_core(ethp2p_discv4_udp *u) { return u->core; }
 uint16_t ethp2p_discv4_udp_port(const ethp2p_discv4_udp *u) { return u->port; }
@@ -192,6 +214,7 @@ static void on_closed(uv_handle_t *h)
     ethp2p_discv4_udp *u = h->data;
     if (--u->handles_open == 0) {
         ethp2p_discv5_free(u->v5);
+        free(u->v5_boot);
         ethp2p_discv4_free(u->core);
         free(u);
     }

@@ -314,11 +314,17 @@ static void on_dial_timer(uv_timer_t *h)
     uint64_t now = ethp2p_io_now_ms();
     if (s->udp) {
         ethp2p_discv4 *d = ethp2p_discv4_udp_core(s->udp);
-        ethp2p_enode n;
+        ethp2p_discv5 *v5 = ethp2p_discv4_udp_v5(s->udp);
+        ethp2p_enode n, v5n[8];
         for (int i = 0; i < 32 && ethp2p_dialer_wants_candidates(s->dialer); i++) {
             if (!ethp2p_discv4_next_random(d, now, &n)) break;
             if (n.tcp && ethp2p_netlist_contains(s->cfg.netrestrict, &n.ip)) (void)ethp2p_dialer_offer(s->dialer, &n, now);
         }
+        /* Nodes found by discv5 lookups are candidates too. */
+        size_t k = v5 && ethp2p_dialer_wants_candidates(s->dialer) ? ethp2p_discv5_random_nodes(v5, v5n, 8) : 0;
+        for (size_t i = 0; i < k; i++)
+            if (v5n[i].tcp && ethp2p_netlist_contains(s->cfg.netrestrict, &v5n[i].ip))
+                (void)ethp2p_dialer_offer(s->dialer, &v5n[i], now);
         ethp2p_discv4_udp_poke(s->udp);
     }
     while (s->extra_len && ethp2p_dialer_wants_candidates(s->dialer)) {
@@ -370,6 +376,9 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
         if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, udp_port, &s->udp))) goto fail;
         ethp2p_discv4_start(ethp2p_discv4_udp_core(s->udp), ethp2p_io_now_ms());
         ethp2p_discv4_udp_poke(s->udp);
+        /* discv5 beside it on the same port, as the reference runs both. */
+        if (!cfg->no_discovery_v5 && ethp2p_discv4_udp_run_v5(s->udp, cfg->bootnodes, cfg->nbootnodes))
+            ETHP2P_WARN("p2p", "discv5 could not start", "%s", "discv4 only");
     }
     uv_timer_init(loop, &s->dial_timer);
     s->dial_timer.data = s;

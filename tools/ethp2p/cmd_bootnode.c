@@ -169,7 +169,8 @@ int cmd_bootnode(int argc, char **argv)
         return CLI_FAIL;
     }
     ethp2p_discv4 *d = ethp2p_discv4_udp_core(b.udp);
-    if (v5 && ethp2p_discv4_udp_enable_v5(b.udp, NULL)) cli_error("discv5 could not start; serving discv4 only");
+    if (v5 && ethp2p_discv4_udp_run_v5(b.udp, cfg.bootnodes, cfg.nbootnodes))
+        cli_error("discv5 could not start; serving discv4 only");
     ethp2p_enode self = *ethp2p_discv4_self(d);
     if (self.ip.family == 0) self.ip = bind_ip; /* print something dialable on this host */
     char url[ETHP2P_ENODE_URL_MAX];

@@ -31,7 +31,7 @@ enum {
     F_DATADIR, F_NODEKEY, F_PORT, F_DISCPORT, F_LISTEN, F_BOOTNODES, F_NODISCOVER, F_MAXPEERS, F_MAXPEND, F_NAT,
     F_NETRESTRICT, F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET, F_GENESIS, F_NETWORKID, F_IDENTITY,
     F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_DNS, F_DNSSERVER,
-    F_COUNT
+    F_V5, F_COUNT
 };
 
 typedef struct noderun {
@@ -286,6 +286,7 @@ int cmd_node(int argc, char **argv)
         [F_DNS] = {"discovery.dns", "URLS", "DNS node lists (enrtree://…, comma-separated; \"\" for none; default: the network's)",
                    NULL},
         [F_DNSSERVER] = {"discovery.dns.server", "IP[:PORT]", "DNS server for the node lists (default: the system's)", NULL},
+        [F_V5] = {"discovery.v5", "BOOL", "also run discv5 on the discovery port (default true)", NULL},
     };
     cli_command cmd = {"ethp2p node [flags]", "join an Ethereum network and relay transactions", flags, F_COUNT, 0, 0};
     char *pos[1];
@@ -323,6 +324,11 @@ int cmd_node(int argc, char **argv)
         cfg.server.netrestrict = &netrestrict;
     }
     cfg.server.no_discovery = flags[F_NODISCOVER].value != NULL;
+    if (flags[F_V5].value && strcmp(flags[F_V5].value, "true") && strcmp(flags[F_V5].value, "false")) {
+        cli_error("--discovery.v5 takes true or false");
+        return CLI_USAGE;
+    }
+    cfg.server.no_discovery_v5 = flags[F_V5].value && !strcmp(flags[F_V5].value, "false");
     uint16_t http_port = 0;
     if (flags[F_HTTP].value) {
         http_port = 8545;
