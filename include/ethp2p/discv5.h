@@ -42,8 +42,9 @@ typedef struct ethp2p_discv5_config {
     const ethp2p_enr *record;   /* our signed record (copied); its seq is what PONG says */
     void *ctx;
     void (*send)(void *ctx, const ethp2p_udp_addr *to, const uint8_t *packet, size_t len);
-    /* A node learned from a handshake record or a NODES answer (optional). */
-    void (*on_node)(void *ctx, const ethp2p_enr *rec);
+    /* A node learned from a handshake record or a NODES answer (optional; gets hook_ctx). */
+    void (*on_node)(void *hook_ctx, const ethp2p_enr *rec);
+    void *hook_ctx;
     uint64_t seed;              /* nonces and IDs; 0: from the OS */
     /* Background work (ethp2p_discv5_start): the bootnodes are pinged (a handshake each),
      * then a lookup for a random target runs every refresh_ms (0: 30 s). */

@@ -103,7 +103,7 @@ void v5_keep_record(ethp2p_discv5 *d, const ethp2p_enr *r)
     }
     ethp2p_enode n;
     if (ethp2p_enr_to_enode(r, &n) == 0 && n.udp) (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_FOUND, d->now);
-    if (d->cfg.on_node) d->cfg.on_node(d->cfg.ctx, r);
+    if (d->cfg.on_node) d->cfg.on_node(d->cfg.hook_ctx, r);
 }
 
 void v5_mark_live(ethp2p_discv5 *d, const uint8_t id[32])

@@ -78,6 +78,7 @@ int cmd_tx(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
 int cmd_discv5(int argc, char **argv);
+int cmd_discv5_crawl(int argc, char **argv);
 int cmd_rpc(int argc, char **argv);
 int cmd_bootnode(int argc, char **argv);
 int cmd_discv4(int argc, char **argv);

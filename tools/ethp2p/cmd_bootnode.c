@@ -57,8 +57,10 @@ static void on_status(uv_timer_t *t)
     bootnode *b = t->data;
     ethp2p_discv4 *d = ethp2p_discv4_udp_core(b->udp);
     const ethp2p_discv4_stats *st = ethp2p_discv4_get_stats(d);
-    ETHP2P_INFO("bootnode", "status", "table=%zu in=%llu out=%llu dropped=%llu timeouts=%llu", 
-                ethp2p_table_len(ethp2p_discv4_table(d)), (unsigned long long)st->packets_in,
+    ethp2p_discv5 *v5 = ethp2p_discv4_udp_v5(b->udp);
+    ETHP2P_INFO("bootnode", "status", "table=%zu table5=%zu in=%llu out=%llu dropped=%llu timeouts=%llu",
+                ethp2p_table_len(ethp2p_discv4_table(d)), v5 ? ethp2p_discv5_table_len(v5) : 0,
+                (unsigned long long)st->packets_in,
                 (unsigned long long)st->packets_out,
                 (unsigned long long)(st->drop_malformed + st->drop_bad_hash + st->drop_bad_sig + st->drop_expired +
                                      st->drop_unsolicited + st->drop_no_bond + st->drop_too_big + st->drop_unknown_type),

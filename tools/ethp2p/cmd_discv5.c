@@ -182,6 +182,7 @@ int cmd_discv5(int argc, char **argv)
         {"requestenr", v5_requestenr, "ask a node for its record"},
         {"findnode", v5_findnode, "ask a node for records at log-distances"},
         {"talk", v5_talk, "send a TALKREQ and print the answer"},
+        {"crawl", cmd_discv5_crawl, "walk the discv5 network; write nodes.json"},
     };
-    return cli_dispatch("discv5", subs, 4, argc, argv);
+    return cli_dispatch("discv5", subs, 5, argc, argv);
 }

@@ -22,7 +22,7 @@ static const struct {
     {"chain", cmd_chain, "chain files: make (blocks for devnets and tests)"},
     {"rpc", cmd_rpc, "one JSON-RPC call to a running node over its IPC socket"},
     {"dns", cmd_dns, "DNS node lists (EIP-1459): build, sign, to-txt, sync"},
-    {"discv5", cmd_discv5, "discv5 tools: ping, requestenr, findnode, talk"},
+    {"discv5", cmd_discv5, "discv5 tools: ping, requestenr, findnode, talk, crawl"},
     {"discv4", cmd_discv4, "discv4 tools: ping, requestenr, resolve, crawl"},
     {"rlpx", cmd_rlpx, "RLPx tools: ping (exchange Hellos), listen"},
     {"sim", cmd_sim, "simulate many nodes in one process"},
