@@ -3,6 +3,8 @@
 //   ethp2p discv5 ping|requestenr|findnode|talk --> JS node J1 (serves TALKREQ "echo")
 //   JS nodes J1..J3 --ping/findnode/talk--> ethp2p bootnode B (discv4 and discv5 on one port)
 //   J1..J3 bootstrap from B only and look up random targets: each finds the others through B
+//   B2, B3 (ours) know only B's enode: in the mixed network of 3 JS and 3 ethp2p nodes every
+//   node finds every other (JS tables; our nodes' records as FINDNODE serves them)
 //
 // Also: B still answers discv4 on the same port (a discv4 ping), and B's log shows no
 // dropped discv5 packet from the JS nodes.
@@ -81,6 +83,35 @@ async function main() {
   const served = all.out.split('\n').filter((l) => l.startsWith('enr:'))
   const jsServed = everyone.filter((J) => served.includes(J.txt)).length
   check(all.code === 0 && jsServed === 3, `our bootnode serves the JS nodes' records: ${jsServed} of 3 (${served.length} records)`)
+
+  // Two more of ours, knowing only B (by enode, as a bootnode list gives it).
+  const ours = [{ name: 'B', txt: bTxt, rec: B.rec }]
+  for (const k of [2, 3]) {
+    await run(['key', 'generate', join(work, `kB${k}`)])
+    const Bk = await start(`ethp2p-bootnode-${k}`, ['bootnode', '--nodekey', join(work, `kB${k}`), '--addr',
+      `127.0.0.1:${base + 10 + k}`, '--bootnodes', enode, '--verbosity', '3'])
+    await waitFor(`B${k} record`, () => Bk.rec.out.split('\n').length > 2, 3000)
+    ours.push({ name: `B${k}`, txt: Bk.rec.out.split('\n')[1].trim(), rec: Bk.rec })
+  }
+  const oursIds = ours.map((o) => ENR.decodeTxt(o.txt).nodeId)
+  const allDistances = Array.from({ length: 16 }, (_, i) => 241 + i).join(',')
+  let oursSee = []
+  const mixed = await waitFor('mixed network', async () => {
+    for (const J of everyone) await J.d.findRandomNode().catch(() => [])
+    const jsOk = everyone.every((J) => everyone.every((o) => o === J || knows(J, o)) &&
+      oursIds.every((id) => J.d.kadValues().some((e) => e.nodeId === id)))
+    oursSee = []
+    for (const o of ours) {
+      const r2 = await run(['discv5', 'findnode', o.txt, '--distance', allDistances, '--timeout', '3s'])
+      const recs = r2.out.split('\n').filter((l) => l.startsWith('enr:'))
+      const ids = new Set(recs.map((t) => ENR.decodeTxt(t).nodeId))
+      oursSee.push(everyone.filter((J) => ids.has(J.id)).length + ours.filter((x) => x !== o && ids.has(ENR.decodeTxt(x.txt).nodeId)).length)
+    }
+    return jsOk && oursSee.every((n) => n === everyone.length + ours.length - 1)
+  }, 30000)
+  log(`our nodes hold records of ${oursSee.join(', ')} of the other ${everyone.length + ours.length - 1} nodes`)
+  for (const J of everyone) log(`${J.txt.slice(0, 20)}... knows ${J.d.kadValues().length} nodes`)
+  check(mixed, 'mixed network of 3 JS and 3 ethp2p nodes: every node found every other')
 
   const drops = B.rec.err.split('\n').filter((l) => l.includes('mod=discv5') && l.includes('drop'))
   for (const l of drops.slice(0, 5)) log(`  ${l}`)
