@@ -106,25 +106,29 @@ static request *find_request(ethp2p_discv5 *d, const session *s, const ethp2p_v5
     return NULL;
 }
 
+/* Ends a request. The slot is released before the callback runs (which may start a new
+ * request in it), so what the callback needs is taken out first. */
 static void finish(ethp2p_discv5 *d, request *r, int err)
 {
     (void)d;
+    ethp2p_enr *recs = r->recs;
+    size_t nrecs = r->nrecs;
+    uint8_t type = r->type;
+    void *cb = r->cb, *arg = r->arg;
     r->active = 0;
-    switch (r->type) {
-    case ETHP2P_V5_FINDNODE:
-        ((ethp2p_discv5_nodes_cb)r->cb)(r->arg, err, r->recs, r->nrecs);
-        break;
+    r->recs = NULL;
+    r->nrecs = 0;
+    switch (type) {
+    case ETHP2P_V5_FINDNODE: ((ethp2p_discv5_nodes_cb)cb)(arg, err, recs, nrecs); break;
     case ETHP2P_V5_PING:
-        if (err) ((ethp2p_discv5_pong_cb)r->cb)(r->arg, err, 0, NULL);
+        if (err) ((ethp2p_discv5_pong_cb)cb)(arg, err, 0, NULL);
         break;
     case ETHP2P_V5_TALKREQ:
-        if (err) ((ethp2p_discv5_talk_cb)r->cb)(r->arg, err, NULL, 0);
+        if (err) ((ethp2p_discv5_talk_cb)cb)(arg, err, NULL, 0);
         break;
     default: break;
     }
-    free(r->recs);
-    r->recs = NULL;
-    r->nrecs = 0;
+    free(recs);
 }
 
 /* A NODES answer: records verified, at one of the asked distances, not ourselves. */
@@ -195,7 +199,7 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
     if (m.type == ETHP2P_V5_PONG) {
         ethp2p_udp_addr seen = {m.ip, m.port};
         r->active = 0;
-        ((ethp2p_discv5_pong_cb)r->cb)(r->arg, 0, m.enr_seq, &seen);
+        ((ethp2p_discv5_pong_cb)r->cb)(r->arg, 0, m.enr_seq, &seen); /* cb, arg read before any reuse */
     } else if (m.type == ETHP2P_V5_TALKRESP) {
         r->active = 0;
         ((ethp2p_discv5_talk_cb)r->cb)(r->arg, 0, m.data, m.data_len);
