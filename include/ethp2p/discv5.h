@@ -56,7 +56,8 @@ typedef struct ethp2p_discv5_config {
 
 typedef struct ethp2p_discv5_stats {
     uint64_t packets_in, packets_out, not_v5, malformed, undecryptable, whoareyou_sent, whoareyou_limited,
-        handshakes_done, handshakes_failed, requests_in, requests_out, timeouts, sessions;
+        handshakes_done, handshakes_failed, requests_in, requests_out, timeouts,
+        sessions; /* sessions established (an evicted one re-established counts again) */
 } ethp2p_discv5_stats;
 
 ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg);

@@ -41,6 +41,23 @@ void v5_rnd_bytes(ethp2p_discv5 *d, uint8_t *out, size_t n)
     }
 }
 
+void *v5_grow(void **arr, size_t *n, size_t elem, size_t max)
+{
+    if (*n >= max) return NULL;
+    /* Capacity doubles: powers of two from 8, so a realloc happens only at those sizes. */
+    size_t cap = 8;
+    while (cap < *n + 1) cap *= 2;
+    if (*n == 0 || (*n >= 8 && (*n & (*n - 1)) == 0)) {
+        void *v = realloc(*arr, (cap < max ? cap : max) * elem);
+        if (!v) return NULL;
+        *arr = v;
+    }
+    uint8_t *slot = (uint8_t *)*arr + *n * elem;
+    memset(slot, 0, elem);
+    (*n)++;
+    return slot;
+}
+
 int v5_same_addr(const ethp2p_udp_addr *a, const ethp2p_udp_addr *b)
 {
     return a->port == b->port && a->ip.family == b->ip.family && !memcmp(a->ip.b, b->ip.b, a->ip.family == 4 ? 4 : 16);
@@ -96,7 +113,8 @@ void v5_keep_record(ethp2p_discv5 *d, const ethp2p_enr *r)
         if (r->seq > old->seq) *old = s;
         return;
     }
-    if (d->nrecords < ETHP2P_DISCV5_MAX_RECORDS) d->records[d->nrecords++] = s;
+    stored_rec *slot = v5_grow((void **)&d->records, &d->nrecords, sizeof(stored_rec), ETHP2P_DISCV5_MAX_RECORDS);
+    if (slot) *slot = s;
     else {
         d->records[d->next_record] = s;
         d->next_record = (d->next_record + 1) % ETHP2P_DISCV5_MAX_RECORDS;
@@ -134,7 +152,7 @@ size_t ethp2p_discv5_records(const ethp2p_discv5 *d, ethp2p_enr *out, size_t max
 
 session *v5_find_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_udp_addr *addr)
 {
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_SESSIONS; i++) {
+    for (size_t i = 0; i < d->nsessions; i++) {
         session *s = &d->sessions[i];
         if (s->active && !memcmp(s->id, id, 32) && v5_same_addr(&s->addr, addr)) return s;
     }
@@ -144,7 +162,7 @@ session *v5_find_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_ud
 static session *new_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_udp_addr *addr, uint64_t now)
 {
     session *s = v5_find_session(d, id, addr), *lru = NULL;
-    for (size_t i = 0; !s && i < ETHP2P_DISCV5_MAX_SESSIONS; i++) {
+    for (size_t i = 0; !s && i < d->nsessions; i++) {
         session *c = &d->sessions[i];
         if (!c->active) {
             s = c;
@@ -152,8 +170,10 @@ static session *new_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p
         }
         if (!lru || c->used < lru->used) lru = c;
     }
-    if (!s) s = lru; /* evicted: its node will be challenged again */
-    if (!s->active) d->stats.sessions++;
+    if (!s) s = v5_grow((void **)&d->sessions, &d->nsessions, sizeof(session), ETHP2P_DISCV5_MAX_SESSIONS);
+    if (!s) s = lru; /* at the bound: the least recently used goes; its node is challenged again */
+    if (!s) return NULL;
+    if (!s->active || memcmp(s->id, id, 32) || !v5_same_addr(&s->addr, addr)) d->stats.sessions++; /* a new one */
     memset(s, 0, sizeof(*s));
     s->active = 1;
     memcpy(s->id, id, 32);
@@ -164,7 +184,7 @@ static session *new_session(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p
 
 static challenge *find_challenge(ethp2p_discv5 *d, const uint8_t id[32], const ethp2p_udp_addr *addr)
 {
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_CHALLENGES; i++) {
+    for (size_t i = 0; i < d->nchallenges; i++) {
         challenge *c = &d->challenges[i];
         if (c->active && !memcmp(c->id, id, 32) && v5_same_addr(&c->addr, addr)) return c;
     }
@@ -210,11 +230,11 @@ void v5_send_random(ethp2p_discv5 *d, request *r)
 static void send_whoareyou(ethp2p_discv5 *d, const ethp2p_udp_addr *to, const ethp2p_v5_header *h, uint64_t now)
 {
     /* Bounded work per address: at most a few challenges outstanding per IP. */
-    size_t per_ip = 0, slot = ETHP2P_DISCV5_MAX_CHALLENGES, oldest = 0;
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_CHALLENGES; i++) {
+    size_t per_ip = 0, slot = SIZE_MAX, oldest = 0;
+    for (size_t i = 0; i < d->nchallenges; i++) {
         challenge *c = &d->challenges[i];
         if (!c->active) {
-            if (slot == ETHP2P_DISCV5_MAX_CHALLENGES) slot = i;
+            if (slot == SIZE_MAX) slot = i;
             continue;
         }
         if (c->addr.ip.family == to->ip.family && !memcmp(c->addr.ip.b, to->ip.b, 16)) per_ip++;
@@ -224,9 +244,11 @@ static void send_whoareyou(ethp2p_discv5 *d, const ethp2p_udp_addr *to, const et
         d->stats.whoareyou_limited++;
         return;
     }
-    if (slot == ETHP2P_DISCV5_MAX_CHALLENGES) slot = oldest;
     challenge *c = find_challenge(d, h->src_id, to);
-    if (!c) c = &d->challenges[slot];
+    if (!c && slot != SIZE_MAX) c = &d->challenges[slot];
+    if (!c) c = v5_grow((void **)&d->challenges, &d->nchallenges, sizeof(challenge), ETHP2P_DISCV5_MAX_CHALLENGES);
+    if (!c && d->nchallenges) c = &d->challenges[oldest]; /* at the bound: the oldest goes */
+    if (!c) return;
     uint8_t iv[16], idn[16], auth[24], out[ETHP2P_V5_MAX_PACKET];
     size_t len;
     v5_rnd_bytes(d, iv, 16);
@@ -266,7 +288,7 @@ void v5_encode_msg(const ethp2p_v5_msg *m, uint8_t *out, size_t cap, size_t *len
 static void on_whoareyou(ethp2p_discv5 *d, const ethp2p_udp_addr *from, const ethp2p_v5_header *h, uint64_t now)
 {
     request *r = NULL;
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING && !r; i++)
+    for (size_t i = 0; i < d->nrequests && !r; i++)
         if (d->requests[i].active && !memcmp(d->requests[i].nonce, h->nonce, 12) && v5_same_addr(&d->requests[i].addr, from))
             r = &d->requests[i];
     if (!r) {
@@ -301,6 +323,7 @@ static void on_whoareyou(ethp2p_discv5 *d, const ethp2p_udp_addr *from, const et
         return;
     }
     session *s = new_session(d, r->id, from, now);
+    if (!s) return;
     memcpy(s->wkey, wkey, 16);
     memcpy(s->rkey, rkey, 16);
     d->stats.handshakes_done++;
@@ -346,6 +369,7 @@ static void on_handshake(ethp2p_discv5 *d, const ethp2p_udp_addr *from, const et
     if (have_rec) v5_keep_record(d, &rec);
     v5_mark_live(d, h->src_id);
     session *s = new_session(d, h->src_id, from, now);
+    if (!s) return;
     memcpy(s->rkey, ikey, 16); /* the handshake's sender writes with the initiator key */
     memcpy(s->wkey, rkey, 16);
     d->stats.handshakes_done++;
@@ -394,11 +418,9 @@ ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg)
     ethp2p_discv5 *d = calloc(1, sizeof(*d));
     if (!d) return NULL;
     d->cfg = *cfg;
-    d->requests = calloc(ETHP2P_DISCV5_MAX_PENDING, sizeof(*d->requests));
-    d->records = calloc(ETHP2P_DISCV5_MAX_RECORDS, sizeof(*d->records));
     ethp2p_pubkey pub;
     ethp2p_node_id id;
-    if (!d->requests || !d->records || !cfg->record || ethp2p_privkey_to_pubkey(&cfg->key, &pub)) {
+    if (!cfg->record || ethp2p_privkey_to_pubkey(&cfg->key, &pub)) {
         ethp2p_discv5_free(d);
         return NULL;
     }
@@ -420,8 +442,10 @@ void ethp2p_discv5_free(ethp2p_discv5 *d)
 {
     if (!d) return;
     if (d->requests)
-        for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING; i++) free(d->requests[i].recs);
+        for (size_t i = 0; i < d->nrequests; i++) free(d->requests[i].recs);
     free(d->requests);
+    free(d->sessions);
+    free(d->challenges);
     free(d->records);
     ethp2p_table_free(d->table);
     free(d);

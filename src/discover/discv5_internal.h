@@ -61,9 +61,14 @@ struct ethp2p_discv5 {
     ethp2p_discv5_config cfg;
     ethp2p_enr self;
     uint8_t self_id[32];
-    session sessions[ETHP2P_DISCV5_MAX_SESSIONS];
-    challenge challenges[ETHP2P_DISCV5_MAX_CHALLENGES];
-    request *requests; /* ETHP2P_DISCV5_MAX_PENDING */
+    /* Each grows on demand up to its bound (a node with few peers stays small); slots
+     * are reused when inactive. Pointers into them last only until the next growth. */
+    session *sessions;
+    size_t nsessions;
+    challenge *challenges;
+    size_t nchallenges;
+    request *requests;
+    size_t nrequests;
     stored_rec *records;
     size_t nrecords, next_record;
     talk talks[ETHP2P_DISCV5_MAX_TALK];
@@ -77,6 +82,8 @@ struct ethp2p_discv5 {
 };
 
 uint64_t v5_rnd(ethp2p_discv5 *d);
+/* Grows *arr (of *n elements of size elem) by one zeroed element if n < max; NULL at the bound. */
+void *v5_grow(void **arr, size_t *n, size_t elem, size_t max);
 void v5_rnd_bytes(ethp2p_discv5 *d, uint8_t *out, size_t n);
 int v5_same_addr(const ethp2p_udp_addr *a, const ethp2p_udp_addr *b);
 /* The node ID, key and (if addr) UDP endpoint of a record. */

@@ -99,7 +99,7 @@ static void answer_talk(ethp2p_discv5 *d, session *s, const ethp2p_v5_msg *q, ui
 
 static request *find_request(ethp2p_discv5 *d, const session *s, const ethp2p_v5_msg *m)
 {
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING; i++) {
+    for (size_t i = 0; i < d->nrequests; i++) {
         request *r = &d->requests[i];
         if (r->active && m->req_id_len == 8 && !memcmp(r->req_id, m->req_id, 8) && !memcmp(r->id, s->id, 32)) return r;
     }
@@ -204,7 +204,9 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
         r->active = 0;
         ((ethp2p_discv5_talk_cb)r->cb)(r->arg, 0, m.data, m.data_len);
     } else {
+        size_t ri = (size_t)(r - d->requests);
         take_nodes(d, r, &m);
+        r = &d->requests[ri]; /* a hook run by take_nodes may have grown the array */
         uint64_t total = m.total < ETHP2P_DISCV5_MAX_NODES_MESSAGES ? m.total : ETHP2P_DISCV5_MAX_NODES_MESSAGES;
         if (++r->messages >= total) finish(d, r, 0);
     }
@@ -216,8 +218,9 @@ static request *start_request(ethp2p_discv5 *d, const ethp2p_enr *node, ethp2p_v
                               uint64_t now, int *rc)
 {
     request *r = NULL;
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING && !r; i++)
+    for (size_t i = 0; i < d->nrequests && !r; i++)
         if (!d->requests[i].active) r = &d->requests[i];
+    if (!r) r = v5_grow((void **)&d->requests, &d->nrequests, sizeof(request), ETHP2P_DISCV5_MAX_PENDING);
     *rc = r ? 0 : ETHP2P_EBUSY;
     if (!r) return NULL;
     memset(r, 0, sizeof(*r));
@@ -298,7 +301,7 @@ uint64_t ethp2p_discv5_tick(ethp2p_discv5 *d, uint64_t now_ms)
 {
     d->now = now_ms;
     uint64_t next = v5_background(d, now_ms);
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_PENDING; i++) {
+    for (size_t i = 0; i < d->nrequests; i++) {
         request *r = &d->requests[i];
         if (!r->active) continue;
         if (now_ms >= r->deadline) {
@@ -310,7 +313,7 @@ uint64_t ethp2p_discv5_tick(ethp2p_discv5 *d, uint64_t now_ms)
         }
     }
     /* Challenges expire with the handshake timeout. */
-    for (size_t i = 0; i < ETHP2P_DISCV5_MAX_CHALLENGES; i++) {
+    for (size_t i = 0; i < d->nchallenges; i++) {
         challenge *c = &d->challenges[i];
         if (!c->active) continue;
         if (now_ms >= c->at + ETHP2P_DISCV5_HANDSHAKE_TIMEOUT_MS) c->active = 0;

@@ -395,6 +395,99 @@ static void test_lookups_fill_tables(void **state)
     assert_int_equal(found, 8);
 }
 
+/* ---- sessions under pressure: more clients than the session bound ---- */
+
+#define CLIENTS (ETHP2P_DISCV5_MAX_SESSIONS + 76)
+static pkt last[8];
+static size_t nlast;
+static void to_last(void *ctx, const ethp2p_udp_addr *to, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    (void)to;
+    assert_true(nlast < 8);
+    memcpy(last[nlast].data, data, len);
+    last[nlast].len = len;
+    nlast++;
+}
+
+/* One exchange between client c (at caddr) and the server (V[2]) until neither sends;
+ * returns how many packets crossed. */
+static size_t exchange(ethp2p_discv5 *c, const ethp2p_udp_addr *caddr, uint64_t now)
+{
+    size_t moved = 0;
+    int to_server = 1;
+    while (nlast && moved < 16) {
+        pkt p = last[0];
+        nlast = 0;
+        moved++;
+        if (to_server) (void)ethp2p_discv5_handle_packet(V[2], caddr, p.data, p.len, now);
+        else (void)ethp2p_discv5_handle_packet(c, &A[2], p.data, p.len, now);
+        to_server = !to_server;
+    }
+    return moved;
+}
+
+static void test_sessions_under_pressure(void **state)
+{
+    (void)state;
+    ethp2p_discv5_free(V[2]);
+    ethp2p_discv5_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.key = K[2];
+    cfg.record = &R[2];
+    cfg.send = to_last;
+    cfg.seed = 5;
+    V[2] = ethp2p_discv5_new(&cfg);
+    assert_non_null(V[2]);
+    ethp2p_discv5 *first = NULL;
+    ethp2p_udp_addr first_addr;
+    memset(&got, 0, sizeof(got));
+    for (int i = 0; i < CLIENTS; i++) {
+        ethp2p_discv5_config cc;
+        ethp2p_enr rec;
+        memset(&cc, 0, sizeof(cc));
+        memset(cc.key.b, 0x71, 32);
+        cc.key.b[30] = (uint8_t)(i >> 8);
+        cc.key.b[31] = (uint8_t)i;
+        ethp2p_udp_addr a = {{4, {10, (uint8_t)(i >> 8), (uint8_t)i, 1}}, 30303};
+        ethp2p_enr_init(&rec);
+        rec.seq = 1;
+        assert_int_equal(ethp2p_enr_set_ip(&rec, &a.ip), 0);
+        assert_int_equal(ethp2p_enr_set_port(&rec, "udp", a.port), 0);
+        assert_int_equal(ethp2p_enr_sign(&rec, &cc.key), 0);
+        cc.record = &rec;
+        cc.send = to_last;
+        cc.seed = (uint64_t)i + 1;
+        ethp2p_discv5 *c = ethp2p_discv5_new(&cc);
+        assert_non_null(c);
+        nlast = 0;
+        assert_int_equal(ethp2p_discv5_ping(c, &R[2], T0 + (uint64_t)i, pong_cb, NULL), 0);
+        assert_int_equal(exchange(c, &a, T0 + (uint64_t)i), 4); /* random, WHOAREYOU, handshake, PONG */
+        if (i == 0) {
+            first = c;
+            first_addr = a;
+        } else if (i < CLIENTS - 1) {
+            ethp2p_discv5_free(c);
+        } else {
+            /* The newest client's session is kept: a PING goes straight through. */
+            nlast = 0;
+            assert_int_equal(ethp2p_discv5_ping(c, &R[2], T0 + 5000, pong_cb, NULL), 0);
+            assert_int_equal(exchange(c, &a, T0 + 5000), 2);
+            ethp2p_discv5_free(c);
+        }
+    }
+    assert_int_equal(got.calls, CLIENTS + 1);
+    assert_true(ethp2p_discv5_get_stats(V[2])->sessions == CLIENTS);
+    /* The first client's session was the least recently used: evicted, so its next PING is
+     * challenged and the handshake runs again (4 packets), and it is still answered. */
+    nlast = 0;
+    assert_int_equal(ethp2p_discv5_ping(first, &R[2], T0 + 6000, pong_cb, NULL), 0);
+    assert_int_equal(exchange(first, &first_addr, T0 + 6000), 4);
+    assert_int_equal(got.calls, CLIENTS + 2);
+    assert_int_equal(got.err, 0);
+    ethp2p_discv5_free(first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_lost_session_and_timeouts),
         cmocka_unit_test(test_defences),
         cmocka_unit_test(test_lookups_fill_tables),
+        cmocka_unit_test(test_sessions_under_pressure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
