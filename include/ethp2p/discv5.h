@@ -47,7 +47,7 @@ typedef struct ethp2p_discv5_config {
     void *hook_ctx;
     uint64_t seed;              /* nonces and IDs; 0: from the OS */
     /* Background work (ethp2p_discv5_start): the bootnodes are pinged (a handshake each),
-     * then a lookup for a random target runs every refresh_ms (0: 30 s). */
+     * then a lookup runs every refresh_ms (0: 30 s): for our own ID every third time, else a random one. */
     int background;
     const ethp2p_enr *bootnodes; /* records, or ethp2p_discv5_record_of() for enode URLs */
     size_t nbootnodes;
@@ -110,9 +110,12 @@ void ethp2p_discv5_start(ethp2p_discv5 *d, uint64_t now_ms);
  * An iterative lookup (discv5-theory.md, "Lookup"): asks the closest known
  * nodes to target for the records at the log-distances around it, three at a
  * time, until the 16 closest have answered or failed; cb gets the closest
- * records found and how many nodes answered. Found nodes enter the table.
+ * records found and what the lookup did. Found nodes enter the table.
  */
-typedef void (*ethp2p_discv5_lookup_cb)(void *arg, const ethp2p_enr *closest, size_t n, size_t answered);
+/** What a lookup did: FINDNODE queries sent, answered, and the hops to the nearest result (as discv4's). */
+typedef ethp2p_discv4_lookup_info ethp2p_discv5_lookup_info;
+typedef void (*ethp2p_discv5_lookup_cb)(void *arg, const ethp2p_enr *closest, size_t n,
+                                        const ethp2p_discv5_lookup_info *info);
 ETHP2P_WARN_UNUSED int ethp2p_discv5_lookup(ethp2p_discv5 *d, const uint8_t target[32], uint64_t now_ms,
                                             ethp2p_discv5_lookup_cb cb, void *arg);
 /** Up to max random nodes of the table (dial candidates). */

@@ -1,5 +1,5 @@
 /*
- * ethp2p/simnet.h - a simulated UDP network for discv4 cores.
+ * ethp2p/simnet.h - a simulated UDP network for discovery cores (discv4 or discv5).
  *
  * Many sans-I/O cores run in one process against a virtual clock. Datagrams
  * are delivered after a latency drawn from [latency_ms, latency_ms + jitter_ms)
@@ -13,6 +13,7 @@
 #define ETHP2P_SIMNET_H
 
 #include "ethp2p/discv4.h"
+#include "ethp2p/discv5.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,12 +43,24 @@ void ethp2p_simnet_free(ethp2p_simnet *net);
  * node's index, or a negative error.
  */
 int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg);
+/**
+ * Adds a discv5 node with the given key: the network makes and signs its
+ * record (its address, seq 1) and sets the transport and seed; cfg supplies
+ * the rest (background, bootnodes, refresh). Returns the index or a negative
+ * error. One network may hold both kinds; a packet reaches the kind it is sent to.
+ */
+int ethp2p_simnet_add_v5(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv5_config *cfg);
 /** Starts node i (seeds its table, first refresh) at the current virtual time. */
 void ethp2p_simnet_start(ethp2p_simnet *net, int i);
 /** Takes node i off the network (its packets are lost from now on) or back on. */
 void ethp2p_simnet_set_down(ethp2p_simnet *net, int i, int down);
 
+/** Node i's discv4 core (NULL for a discv5 node). */
 ethp2p_discv4 *ethp2p_simnet_node(ethp2p_simnet *net, int i);
+/** Node i's discv5 core (NULL for a discv4 node). */
+ethp2p_discv5 *ethp2p_simnet_node_v5(ethp2p_simnet *net, int i);
+/** Node i's signed record (discv5 nodes; NULL for discv4). */
+const ethp2p_enr *ethp2p_simnet_record(ethp2p_simnet *net, int i);
 /** Node i's enode (address in the simulated network). */
 const ethp2p_enode *ethp2p_simnet_enode(ethp2p_simnet *net, int i);
 int ethp2p_simnet_count(const ethp2p_simnet *net);

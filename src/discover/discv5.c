@@ -92,9 +92,9 @@ int v5_record_addr(const ethp2p_enr *r, ethp2p_udp_addr *addr, ethp2p_pubkey *ke
 
 const stored_rec *v5_find_record(const ethp2p_discv5 *d, const uint8_t id[32])
 {
-    for (size_t i = 0; i < d->nrecords; i++)
-        if (!memcmp(d->records[i].id, id, 32)) return &d->records[i];
-    return NULL;
+    uintptr_t at = (uintptr_t)hmap_get(&d->record_index, hmap_key(id));
+    if (!at || at > d->nrecords || memcmp(d->records[at - 1].id, id, 32)) return NULL;
+    return &d->records[at - 1];
 }
 
 /* Keeps a verified record (a newer one replaces the old); the oldest goes when full. */
@@ -114,11 +114,13 @@ void v5_keep_record(ethp2p_discv5 *d, const ethp2p_enr *r)
         return;
     }
     stored_rec *slot = v5_grow((void **)&d->records, &d->nrecords, sizeof(stored_rec), ETHP2P_DISCV5_MAX_RECORDS);
-    if (slot) *slot = s;
-    else {
-        d->records[d->next_record] = s;
+    if (!slot) { /* full: the oldest goes */
+        slot = &d->records[d->next_record];
+        (void)hmap_del(&d->record_index, hmap_key(slot->id));
         d->next_record = (d->next_record + 1) % ETHP2P_DISCV5_MAX_RECORDS;
     }
+    *slot = s;
+    if (hmap_put(&d->record_index, hmap_key(s.id), (void *)(uintptr_t)(slot - d->records + 1))) return;
     ethp2p_enode n;
     if (ethp2p_enr_to_enode(r, &n) == 0 && n.udp) (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_FOUND, d->now);
     if (d->cfg.on_node) d->cfg.on_node(d->cfg.hook_ctx, r);
@@ -447,6 +449,7 @@ void ethp2p_discv5_free(ethp2p_discv5 *d)
     free(d->sessions);
     free(d->challenges);
     free(d->records);
+    hmap_clear(&d->record_index);
     ethp2p_table_free(d->table);
     free(d);
 }

@@ -6,6 +6,7 @@
 #define ETHP2P_DISCV5_INTERNAL_H
 
 #include "ethp2p/discv5.h"
+#include "base/hmap.h"
 #include "ethp2p/table.h"
 
 typedef struct session {
@@ -71,11 +72,13 @@ struct ethp2p_discv5 {
     size_t nrequests;
     stored_rec *records;
     size_t nrecords, next_record;
+    hmap record_index;        /* node ID -> index + 1 into records */
     talk talks[ETHP2P_DISCV5_MAX_TALK];
     size_t ntalks;
     ethp2p_table *table;      /* the same Kademlia table code as discv4, an instance for v5 */
     uint64_t now;             /* the latest time we were given */
-    uint64_t next_refresh;    /* background: the next random lookup */
+    uint64_t next_refresh;    /* background: the next lookup */
+    uint64_t refreshes;       /* background lookups started (every third is for our own ID) */
     int lookups_running;
     uint64_t rng[2];
     ethp2p_discv5_stats stats;

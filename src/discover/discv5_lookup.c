@@ -3,8 +3,9 @@
  * keeps the table filled: an iterative search asks the closest known nodes
  * to a target for the records at the log-distances around it (d, d+1, d-1,
  * as the reference does), three at a time, merging answers by distance,
- * until the 16 closest have answered or failed. Bootnodes are pinged at
- * start; a lookup for a random target runs every refresh interval.
+ * until the 16 closest have answered or failed. Bootnodes are asked for
+ * their records at start; a lookup runs every refresh interval, for our own
+ * ID every third time (the first included) and for a random ID otherwise.
  */
 #include "discv5_internal.h"
 #include "ethp2p/log.h"
@@ -23,13 +24,15 @@ typedef struct cand {
     uint8_t id[32];
     ethp2p_enr rec;
     int asked, answered, failed;
+    int depth; /* referrals from the seeds (0) to this candidate */
 } cand;
 
 typedef struct lookup {
     ethp2p_discv5 *d;
     uint8_t target[32];
     cand c[LOOKUP_MAX];
-    size_t n, inflight, answered;
+    size_t n, inflight;
+    ethp2p_discv5_lookup_info info;
     ethp2p_discv5_lookup_cb cb;
     void *arg;
 } lookup;
@@ -37,6 +40,7 @@ typedef struct lookup {
 typedef struct query {
     lookup *l;
     uint8_t id[32];
+    int depth;
 } query;
 
 /* Closer to target first (XOR distance, compared bytewise). */
@@ -50,7 +54,7 @@ static int closer(const uint8_t target[32], const uint8_t a[32], const uint8_t b
 }
 
 /* Adds a candidate in distance order (known IDs and ourselves skipped; the farthest drop off). */
-static void add_cand(lookup *l, const ethp2p_enr *rec)
+static void add_cand(lookup *l, const ethp2p_enr *rec, int depth)
 {
     ethp2p_node_id nid;
     if (ethp2p_enr_node_id(rec, &nid) || !memcmp(nid.b, l->d->self_id, 32)) return;
@@ -64,6 +68,7 @@ static void add_cand(lookup *l, const ethp2p_enr *rec)
     memset(&l->c[at], 0, sizeof(cand));
     memcpy(l->c[at].id, nid.b, 32);
     l->c[at].rec = *rec;
+    l->c[at].depth = depth;
     if (l->n < LOOKUP_MAX) l->n++;
 }
 
@@ -74,9 +79,12 @@ static void finish(lookup *l)
     ethp2p_enr out[LOOKUP_K];
     size_t k = 0;
     for (size_t i = 0; i < l->n && k < LOOKUP_K; i++)
-        if (!l->c[i].failed) out[k++] = l->c[i].rec;
+        if (!l->c[i].failed) {
+            if (k == 0) l->info.hops = l->c[i].depth;
+            out[k++] = l->c[i].rec;
+        }
     l->d->lookups_running--;
-    if (l->cb) l->cb(l->arg, out, k, l->answered);
+    if (l->cb) l->cb(l->arg, out, k, &l->info);
     free(l);
 }
 
@@ -90,11 +98,11 @@ static void on_nodes(void *arg, int err, const ethp2p_enr *recs, size_t n)
             if (err) l->c[i].failed = 1;
             else l->c[i].answered = 1;
         }
-    free(q);
     if (!err) {
-        l->answered++;
-        for (size_t i = 0; i < n; i++) add_cand(l, &recs[i]);
+        l->info.replies++;
+        for (size_t i = 0; i < n; i++) add_cand(l, &recs[i], q->depth + 1);
     }
+    free(q);
     step(l, l->d->now);
 }
 
@@ -118,7 +126,9 @@ static void step(lookup *l, uint64_t now)
         if (!q) break;
         q->l = l;
         memcpy(q->id, c->id, 32);
+        q->depth = c->depth;
         l->inflight++;
+        l->info.queries++;
         if (ethp2p_discv5_findnode(l->d, &c->rec, ds, nd, now, on_nodes, q)) {
             l->inflight--;
             c->failed = 1;
@@ -146,7 +156,7 @@ int ethp2p_discv5_lookup(ethp2p_discv5 *d, const uint8_t target[32], uint64_t no
     for (size_t i = 0; i < n; i++) {
         const stored_rec *sr = v5_find_record(d, near[i].id.b);
         ethp2p_enr r;
-        if (sr && ethp2p_enr_decode(sr->enc, sr->len, &r) == 0) add_cand(l, &r);
+        if (sr && ethp2p_enr_decode(sr->enc, sr->len, &r) == 0) add_cand(l, &r, 0);
     }
     d->lookups_running++;
     step(l, now_ms);
@@ -187,8 +197,11 @@ uint64_t v5_background(ethp2p_discv5 *d, uint64_t now_ms)
     if (now_ms >= d->next_refresh) {
         d->next_refresh = now_ms + (d->cfg.refresh_ms ? d->cfg.refresh_ms : DEFAULT_REFRESH_MS);
         if (d->lookups_running == 0) {
+            /* Our own ID first and every third time (as the reference's refresh): it fills
+             * the nearest buckets, which others' lookups for us end in; random IDs between. */
             uint8_t target[32];
-            v5_rnd_bytes(d, target, 32);
+            if (d->refreshes++ % 3 == 0) memcpy(target, d->self_id, 32);
+            else v5_rnd_bytes(d, target, 32);
             if (ethp2p_table_len(d->table) == 0) contact_bootnodes(d, now_ms); /* nobody known yet */
             (void)!ethp2p_discv5_lookup(d, target, now_ms, NULL, NULL);
         }

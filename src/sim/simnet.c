@@ -1,5 +1,5 @@
 /*
- * Simulated network: one binary heap of events (datagram deliveries and node
+ * Simulated network of discv4 or discv5 cores: one binary heap of events (datagram deliveries and node
  * timer wake-ups) ordered by virtual time and then by insertion order, so
  * equal times resolve the same way on every run. A node's timer event is
  * re-armed whenever its core reports an earlier deadline; a popped timer that
@@ -20,8 +20,10 @@ enum { EV_PACKET = 0, EV_TIMER = 1 };
 typedef struct sim_node {
     ethp2p_simnet *net;
     int index;
-    ethp2p_discv4 *core;
+    ethp2p_discv4 *core; /* one of the two */
+    ethp2p_discv5 *v5;
     ethp2p_enode enode;
+    ethp2p_enr *record; /* v5 nodes: the signed record */
     uint64_t armed; /* time of the live timer event, NEVER if none */
     int down;
 } sim_node;
@@ -91,6 +93,8 @@ void ethp2p_simnet_free(ethp2p_simnet *net)
     if (!net) return;
     for (int i = 0; i < net->count; i++) {
         ethp2p_discv4_free(net->nodes[i]->core);
+        ethp2p_discv5_free(net->nodes[i]->v5);
+        free(net->nodes[i]->record);
         free(net->nodes[i]);
     }
     sim_heap_clear(&net->q);
@@ -98,28 +102,38 @@ void ethp2p_simnet_free(ethp2p_simnet *net)
     free(net);
 }
 
-int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg)
+/* A new node slot with its address; NULL when full or out of memory. */
+static sim_node *new_node(ethp2p_simnet *net, ethp2p_ip *ip)
 {
-    if (net->count >= 65536) return ETHP2P_EINVAL;
+    if (net->count >= 65536) return NULL;
     if (net->count == net->cap) {
         int ncap = net->cap ? net->cap * 2 : 64;
         sim_node **p = realloc(net->nodes, (size_t)ncap * sizeof(*p));
-        if (!p) return ETHP2P_ENOMEM;
+        if (!p) return NULL;
         net->nodes = p;
         net->cap = ncap;
     }
     sim_node *sn = calloc(1, sizeof(*sn));
-    if (!sn) return ETHP2P_ENOMEM;
+    if (!sn) return NULL;
     sn->net = net;
     sn->index = net->count;
     sn->armed = NEVER;
+    memset(ip, 0, sizeof(*ip));
+    ip->family = 4;
+    ip->b[0] = 1;
+    ip->b[1] = (uint8_t)(sn->index >> 8);
+    ip->b[2] = (uint8_t)sn->index;
+    ip->b[3] = 1;
+    return sn;
+}
+
+int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg)
+{
+    if (net->count >= 65536) return ETHP2P_EINVAL;
     ethp2p_discv4_config c = *cfg;
+    sim_node *sn = new_node(net, &c.ip);
+    if (!sn) return ETHP2P_ENOMEM;
     c.key = *key;
-    c.ip.family = 4;
-    c.ip.b[0] = 1;
-    c.ip.b[1] = (uint8_t)(sn->index >> 8);
-    c.ip.b[2] = (uint8_t)sn->index;
-    c.ip.b[3] = 1;
     c.udp_port = c.tcp_port = SIM_PORT;
     c.seed = sim_rand(net);
     c.io_ctx = sn;
@@ -134,23 +148,60 @@ int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2
     return sn->index;
 }
 
+int ethp2p_simnet_add_v5(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv5_config *cfg)
+{
+    if (net->count >= 65536) return ETHP2P_EINVAL;
+    ethp2p_discv5_config c = *cfg;
+    ethp2p_ip ip;
+    sim_node *sn = new_node(net, &ip);
+    if (!sn) return ETHP2P_ENOMEM;
+    int rc = ETHP2P_ENOMEM;
+    if (!(sn->record = malloc(sizeof(*sn->record)))) goto fail;
+    ethp2p_enr_init(sn->record);
+    sn->record->seq = 1;
+    if ((rc = ethp2p_enr_set_ip(sn->record, &ip)) || (rc = ethp2p_enr_set_port(sn->record, "udp", SIM_PORT)) ||
+        (rc = ethp2p_enr_sign(sn->record, key)) || (rc = ethp2p_enr_to_enode(sn->record, &sn->enode)))
+        goto fail;
+    c.key = *key;
+    c.record = sn->record;
+    c.seed = sim_rand(net);
+    c.ctx = sn;
+    c.send = sim_send;
+    rc = ETHP2P_EKEY;
+    if (!(sn->v5 = ethp2p_discv5_new(&c))) goto fail;
+    net->nodes[net->count++] = sn;
+    return sn->index;
+fail:
+    free(sn->record);
+    free(sn);
+    return rc;
+}
+
 void ethp2p_simnet_start(ethp2p_simnet *net, int i)
 {
-    ethp2p_discv4_start(net->nodes[i]->core, net->now);
+    if (net->nodes[i]->v5) ethp2p_discv5_start(net->nodes[i]->v5, net->now);
+    else ethp2p_discv4_start(net->nodes[i]->core, net->now);
     ethp2p_simnet_poke(net, i);
 }
 
 void ethp2p_simnet_set_down(ethp2p_simnet *net, int i, int down) { net->nodes[i]->down = down; }
 ethp2p_discv4 *ethp2p_simnet_node(ethp2p_simnet *net, int i) { return net->nodes[i]->core; }
+ethp2p_discv5 *ethp2p_simnet_node_v5(ethp2p_simnet *net, int i) { return net->nodes[i]->v5; }
+const ethp2p_enr *ethp2p_simnet_record(ethp2p_simnet *net, int i) { return net->nodes[i]->record; }
 const ethp2p_enode *ethp2p_simnet_enode(ethp2p_simnet *net, int i) { return &net->nodes[i]->enode; }
 int ethp2p_simnet_count(const ethp2p_simnet *net) { return net->count; }
 uint64_t ethp2p_simnet_now(const ethp2p_simnet *net) { return net->now; }
 const ethp2p_simnet_stats *ethp2p_simnet_get_stats(const ethp2p_simnet *net) { return &net->stats; }
 
+static uint64_t tick(sim_node *sn, uint64_t now)
+{
+    return sn->v5 ? ethp2p_discv5_tick(sn->v5, now) : ethp2p_discv4_tick(sn->core, now);
+}
+
 void ethp2p_simnet_poke(ethp2p_simnet *net, int i)
 {
     sim_node *sn = net->nodes[i];
-    arm(net, sn, ethp2p_discv4_tick(sn->core, net->now));
+    arm(net, sn, tick(sn, net->now));
 }
 
 void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms)
@@ -163,7 +214,8 @@ void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms)
         if (ev.type == EV_PACKET) {
             if (!sn->down) {
                 net->stats.delivered++;
-                ethp2p_discv4_handle_packet(sn->core, &ev.from, ev.data, ev.len, net->now);
+                if (sn->v5) (void)ethp2p_discv5_handle_packet(sn->v5, &ev.from, ev.data, ev.len, net->now);
+                else ethp2p_discv4_handle_packet(sn->core, &ev.from, ev.data, ev.len, net->now);
             } else {
                 net->stats.lost++;
             }
@@ -172,7 +224,7 @@ void ethp2p_simnet_run_until(ethp2p_simnet *net, uint64_t t_ms)
             if (ev.time != sn->armed) continue; /* superseded by an earlier arming */
             sn->armed = NEVER;
         }
-        arm(net, sn, ethp2p_discv4_tick(sn->core, net->now));
+        arm(net, sn, tick(sn, net->now));
     }
     if (net->now < t_ms) net->now = t_ms;
 }

@@ -337,9 +337,9 @@ static void test_defences(void **state)
     assert_int_equal(nbox, 0);
 }
 
-static void lookup_cb(void *arg, const ethp2p_enr *closest, size_t n, size_t answered)
+static void lookup_cb(void *arg, const ethp2p_enr *closest, size_t n, const ethp2p_discv5_lookup_info *info)
 {
-    (void)answered;
+    assert_true(info->replies <= info->queries);
     const uint8_t *want = arg;
     got.calls++;
     got.nrecs = 0;

@@ -1,8 +1,8 @@
 /*
- * ethp2p sim discv4: N discovery nodes in one process on a virtual network
- * (the same cores as the real node, driven by src/sim). Prints one JSON
- * object: when the tables converged, how full they are, and how lookups for
- * random nodes fare (success rate, hop counts, queries).
+ * ethp2p sim discv4 / discv5: N discovery nodes in one process on a virtual
+ * network (the same cores as the real node, driven by src/sim). Prints one
+ * JSON object: when the tables converged, how full they are, and how lookups
+ * for random nodes fare (success rate, hop counts, queries).
  */
 #include "cli.h"
 #include "ethp2p/random.h"
@@ -37,6 +37,25 @@ static void on_lookup(void *arg, const ethp2p_enode *nodes, size_t n, const ethp
     r->found = n > 0 && memcmp(nodes[0].id.b, r->target.b, 32) == 0;
 }
 
+static void on_lookup_v5(void *arg, const ethp2p_enr *recs, size_t n, const ethp2p_discv5_lookup_info *info)
+{
+    lookup_result *r = arg;
+    ethp2p_node_id id;
+    r->done = 1;
+    r->hops = info->hops;
+    r->queries = info->queries;
+    r->found = n > 0 && ethp2p_enr_node_id(&recs[0], &id) == 0 && memcmp(id.b, r->target.b, 32) == 0;
+    if (getenv("ETHP2P_SIM_DEBUG") && !r->found)
+        fprintf(stderr, "lookup missed: n=%zu queries=%zu replies=%zu nearest at distance %d\n", n, info->queries,
+                info->replies, n ? ethp2p_discv5_log_distance(id.b, r->target.b) : -1);
+}
+
+static size_t table_len(ethp2p_simnet *net, int i)
+{
+    ethp2p_discv5 *v5 = ethp2p_simnet_node_v5(net, i);
+    return v5 ? ethp2p_discv5_table_len(v5) : ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, i)));
+}
+
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 static double wall_seconds(void)
@@ -46,7 +65,7 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int sim_discv4(int argc, char **argv)
+static int sim_discovery(int argc, char **argv, int v5)
 {
     cli_flag flags[F_COUNT] = {
         [F_NODES] = {"nodes", "N", "number of nodes (default 100, at most 65536)", NULL},
@@ -56,11 +75,13 @@ static int sim_discv4(int argc, char **argv)
         [F_JITTER] = {"jitter", "DURATION", "extra random latency up to this (default 80ms)", NULL},
         [F_LOSS] = {"loss", "P", "packet loss probability 0..1 (default 0.01)", NULL},
         [F_LOOKUPS] = {"lookups", "K", "random lookups measured after the run (default 200)", NULL},
-        [F_SIGNATURES] = {"signatures", "real|simulated", "secp256k1, or a stand-in that skips ECDSA (default: real up to 2000 nodes)", NULL},
+        [F_SIGNATURES] = {"signatures", "real|simulated", "discv4: secp256k1, or a stand-in that skips ECDSA (default: real up to 2000 nodes); discv5 is always real", NULL},
     };
-    cli_command cmd = {"ethp2p sim discv4 --nodes N --seed S [flags]",
-                       "Runs N discv4 nodes on a simulated network and prints JSON: time to converge,\n"
-                       "table fill, lookup hop counts and success rate for random targets.",
+    cli_command cmd = {v5 ? "ethp2p sim discv5 --nodes N --seed S [flags]" : "ethp2p sim discv4 --nodes N --seed S [flags]",
+                       v5 ? "Runs N discv5 nodes (real handshakes and records) on a simulated network and prints\n"
+                            "JSON: time to converge, table fill, lookup hop counts and success rate for random targets."
+                          : "Runs N discv4 nodes on a simulated network and prints JSON: time to converge,\n"
+                            "table fill, lookup hop counts and success rate for random targets.",
                        flags, F_COUNT, 0, 0};
     char *pos[1];
     int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
@@ -82,9 +103,13 @@ static int sim_discv4(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    int simulated = nodes > 2000;
+    int simulated = !v5 && nodes > 2000;
     if (flags[F_SIGNATURES].value) {
         if (strcmp(flags[F_SIGNATURES].value, "real") == 0) simulated = 0;
+        else if (v5) {
+            cli_error("--signatures: discv5 runs real handshakes and records only");
+            return CLI_USAGE;
+        }
         else if (strcmp(flags[F_SIGNATURES].value, "simulated") == 0) simulated = 1;
         else {
             cli_error("--signatures: '%s' is not 'real' or 'simulated'", flags[F_SIGNATURES].value);
@@ -103,6 +128,9 @@ static int sim_discv4(int argc, char **argv)
     uint64_t krng = seed * 0x9e3779b97f4a7c15ULL + 1;
     ethp2p_discv4_config cfg;
     memset(&cfg, 0, sizeof(cfg));
+    ethp2p_discv5_config cfg5;
+    memset(&cfg5, 0, sizeof(cfg5));
+    cfg5.background = 1;
     /* Nodes join over the first minute, all through node 0, as a network grows. */
     for (uint64_t i = 0; i < nodes; i++) {
         ethp2p_privkey k;
@@ -115,8 +143,10 @@ static int sim_discv4(int argc, char **argv)
         if (i == 1) {
             cfg.bootnodes = ethp2p_simnet_enode(net, 0);
             cfg.nbootnodes = 1;
+            cfg5.bootnodes = ethp2p_simnet_record(net, 0);
+            cfg5.nbootnodes = 1;
         }
-        if (ethp2p_simnet_add(net, &k, &cfg) < 0) {
+        if ((v5 ? ethp2p_simnet_add_v5(net, &k, &cfg5) : ethp2p_simnet_add(net, &k, &cfg)) < 0) {
             cli_error("cannot create node %llu", (unsigned long long)i);
             ethp2p_simnet_free(net);
             return CLI_FAIL;
@@ -136,7 +166,7 @@ static int sim_discv4(int argc, char **argv)
         ethp2p_simnet_run_until(net, t);
         size_t sum = 0, minfill = SIZE_MAX;
         for (uint64_t i = 0; i < nodes; i++) {
-            size_t len = ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)));
+            size_t len = table_len(net, (int)i);
             sum += len;
             if (len < minfill) minfill = len;
         }
@@ -147,13 +177,13 @@ static int sim_discv4(int argc, char **argv)
     }
     size_t minfill = SIZE_MAX, maxfill = 0, sum = 0, under = 0;
     for (uint64_t i = 0; i < nodes; i++) {
-        size_t len = ethp2p_table_len(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)));
+        size_t len = table_len(net, (int)i);
         sum += len;
         if (len < minfill) minfill = len;
         if (len > maxfill) maxfill = len;
         if (len < need) {
             under++;
-            if (getenv("ETHP2P_SIM_DEBUG")) {
+            if (getenv("ETHP2P_SIM_DEBUG") && !v5) {
                 const ethp2p_discv4_stats *ds = ethp2p_discv4_get_stats(ethp2p_simnet_node(net, (int)i));
                 fprintf(stderr,
                         "sparse table: node %llu has %zu; in=%llu out=%llu timeouts=%llu unsolicited=%llu "
@@ -180,10 +210,11 @@ static int sim_discv4(int argc, char **argv)
         int target = (int)((lrng >> 33) % nodes);
         if (target == from) target = (target + 1) % (int)nodes;
         lookup_result r = {0};
-        ethp2p_discv4 *d = ethp2p_simnet_node(net, from);
         const ethp2p_enode *te = ethp2p_simnet_enode(net, target);
         r.target = te->id;
-        if (ethp2p_discv4_lookup(d, &te->pubkey, ethp2p_simnet_now(net), on_lookup, &r)) continue;
+        if (v5 ? ethp2p_discv5_lookup(ethp2p_simnet_node_v5(net, from), te->id.b, ethp2p_simnet_now(net), on_lookup_v5, &r)
+               : ethp2p_discv4_lookup(ethp2p_simnet_node(net, from), &te->pubkey, ethp2p_simnet_now(net), on_lookup, &r))
+            continue;
         ethp2p_simnet_poke(net, from);
         uint64_t limit = ethp2p_simnet_now(net) + 60000;
         while (!r.done && ethp2p_simnet_now(net) < limit) ethp2p_simnet_run_until(net, ethp2p_simnet_now(net) + 100);
@@ -200,6 +231,7 @@ static int sim_discv4(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     json_t *o = json_object();
+    json_object_set_new(o, "protocol", json_string(v5 ? "discv5" : "discv4"));
     json_object_set_new(o, "nodes", json_integer((json_int_t)nodes));
     json_object_set_new(o, "seed", json_integer((json_int_t)seed));
     json_object_set_new(o, "signatures", json_string(simulated ? "simulated" : "secp256k1"));
@@ -237,6 +269,9 @@ static int sim_discv4(int argc, char **argv)
     ethp2p_simnet_free(net);
     return CLI_OK;
 }
+
+static int sim_discv4(int argc, char **argv) { return sim_discovery(argc, argv, 0); }
+static int sim_discv5(int argc, char **argv) { return sim_discovery(argc, argv, 1); }
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -373,6 +408,7 @@ int cmd_sim(int argc, char **argv)
 {
     static const cli_subcommand subs[] = {
         {"discv4", sim_discv4, "simulate a discv4 network"},
+        {"discv5", sim_discv5, "simulate a discv5 network"},
         {"broadcast", sim_broadcast, "simulate transaction propagation over eth"},
     };
     return cli_dispatch("sim", subs, sizeof(subs) / sizeof(subs[0]), argc, argv);
