@@ -25,6 +25,14 @@ else
 fi
 echo
 if [ "$quick" = "--quick" ]; then
+  echo "# discv5 simulation (smoke: 60 nodes)"
+  "$build/ethp2p" sim discv5 --nodes 60 --seed 1 --duration 1m --lookups 20
+else
+  echo "# discv5 simulation: 10,000 nodes, real handshakes and records (see docs/benchmarks.md)"
+  "$build/ethp2p" sim discv5 --nodes 10000 --seed 1 --duration 5m --lookups 200
+fi
+echo
+if [ "$quick" = "--quick" ]; then
   echo "# transaction propagation simulation (smoke: 100 nodes, 100 transactions)"
   "$build/ethp2p" sim broadcast --nodes 100 --txs 100 --seed 1
 else

@@ -10,6 +10,7 @@
 #include "ethp2p/discv5.h"
 #include "ethp2p/v4wire.h"
 #include "ethp2p/log.h"
+#include "discover/discv5_internal.h" /* v5_keep_record: plants a record a server would not keep */
 
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,65 @@ static void test_findnode_distances_and_many_nodes(void **state)
         assert_int_equal(ethp2p_discv5_log_distance(id.b, bid.b), dist[0]);
     }
     assert_true(got.nrecs >= 1);
+}
+
+/* A record in a NODES answer whose signature does not verify is refused, also when the
+ * asker keeps a genuine record of the same node (only the very bytes kept skip the check). */
+static void test_forged_records_refused(void **state)
+{
+    (void)state;
+    ethp2p_privkey kx;
+    memset(kx.b, 0x77, 32);
+    ethp2p_enr x;
+    ethp2p_enr_init(&x);
+    x.seq = 5;
+    assert_int_equal(ethp2p_enr_set_ip(&x, &A[2].ip), 0);
+    assert_int_equal(ethp2p_enr_set_port(&x, "udp", 42000), 0);
+    assert_int_equal(ethp2p_enr_sign(&x, &kx), 0);
+    ethp2p_node_id xid, bid;
+    assert_int_equal(ethp2p_enr_node_id(&x, &xid), 0);
+    assert_int_equal(ethp2p_enr_node_id(&R[1], &bid), 0);
+    uint16_t dist = (uint16_t)ethp2p_discv5_log_distance(xid.b, bid.b);
+    /* B knows the genuine record: A gets it (verified). */
+    assert_int_equal(ethp2p_discv5_add_node(V[1], &x), 0);
+    memset(&got, 0, sizeof(got));
+    assert_int_equal(ethp2p_discv5_findnode(V[0], &R[1], &dist, 1, T0 + 250, nodes_cb, NULL), 0);
+    deliver(T0 + 250);
+    assert_int_equal(got.calls, 1);
+    int have = 0;
+    for (size_t i = 0; i < got.nrecs; i++) {
+        ethp2p_node_id id;
+        assert_int_equal(ethp2p_enr_node_id(&got.recs[i], &id), 0);
+        have |= !memcmp(id.b, xid.b, 32);
+    }
+    assert_true(have);
+    /* B now serves a forgery: seq 6, another port, the old signature. */
+    ethp2p_enr forged = x;
+    forged.seq = 6;
+    uint8_t enc[ETHP2P_ENR_MAX_SIZE];
+    size_t len;
+    assert_int_equal(ethp2p_enr_encode(&forged, enc, sizeof(enc), &len), 0);
+    assert_int_equal(ethp2p_enr_decode(enc, len, &forged), 0);
+    assert_int_not_equal(ethp2p_enr_verify(&forged), 0);
+    v5_keep_record(V[1], &forged);
+    memset(&got, 0, sizeof(got));
+    assert_int_equal(ethp2p_discv5_findnode(V[0], &R[1], &dist, 1, T0 + 260, nodes_cb, NULL), 0);
+    deliver(T0 + 260);
+    assert_int_equal(got.calls, 1);
+    for (size_t i = 0; i < got.nrecs; i++) {
+        ethp2p_node_id id;
+        assert_int_equal(ethp2p_enr_node_id(&got.recs[i], &id), 0);
+        assert_memory_not_equal(id.b, xid.b, 32);
+    }
+    /* A still keeps seq 5. */
+    static ethp2p_enr kept[ETHP2P_DISCV5_MAX_RECORDS];
+    size_t n = ethp2p_discv5_records(V[0], kept, ETHP2P_DISCV5_MAX_RECORDS);
+    int seq5 = 0;
+    for (size_t i = 0; i < n; i++) {
+        ethp2p_node_id id;
+        if (ethp2p_enr_node_id(&kept[i], &id) == 0 && !memcmp(id.b, xid.b, 32)) seq5 = kept[i].seq == 5;
+    }
+    assert_true(seq5);
 }
 
 static void test_lost_session_and_timeouts(void **state)
@@ -493,6 +553,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handshake_and_requests),
         cmocka_unit_test(test_findnode_distances_and_many_nodes),
+        cmocka_unit_test(test_forged_records_refused),
         cmocka_unit_test(test_lost_session_and_timeouts),
         cmocka_unit_test(test_defences),
         cmocka_unit_test(test_lookups_fill_tables),
