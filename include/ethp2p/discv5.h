@@ -61,6 +61,11 @@ typedef struct ethp2p_discv5_stats {
 } ethp2p_discv5_stats;
 
 ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg);
+/**
+ * Frees the core. Requests under way end first, their callbacks run with
+ * ETHP2P_ECANCELED (lookups end and call back with what they found); new
+ * requests from those callbacks are refused.
+ */
 void ethp2p_discv5_free(ethp2p_discv5 *d);
 
 /**

@@ -443,6 +443,8 @@ ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg)
 void ethp2p_discv5_free(ethp2p_discv5 *d)
 {
     if (!d) return;
+    d->closing = 1;
+    v5_cancel_requests(d); /* frees what their callbacks own (a lookup's queries, say) */
     if (d->requests)
         for (size_t i = 0; i < d->nrequests; i++) free(d->requests[i].recs);
     free(d->requests);

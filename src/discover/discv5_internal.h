@@ -80,11 +80,14 @@ struct ethp2p_discv5 {
     uint64_t next_refresh;    /* background: the next lookup */
     uint64_t refreshes;       /* background lookups started (every third is for our own ID) */
     int lookups_running;
+    int closing;              /* being freed: no new requests */
     uint64_t rng[2];
     ethp2p_discv5_stats stats;
 };
 
 uint64_t v5_rnd(ethp2p_discv5 *d);
+/* Ends every request under way with ETHP2P_ECANCELED (their callbacks run; lookups end). */
+void v5_cancel_requests(ethp2p_discv5 *d);
 /* Grows *arr (of *n elements of size elem) by one zeroed element if n < max; NULL at the bound. */
 void *v5_grow(void **arr, size_t *n, size_t elem, size_t max);
 void v5_rnd_bytes(ethp2p_discv5 *d, uint8_t *out, size_t n);

@@ -222,10 +222,20 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
 
 /* ---- our requests ---- */
 
+void v5_cancel_requests(ethp2p_discv5 *d)
+{
+    for (size_t i = 0; i < d->nrequests; i++)
+        if (d->requests[i].active) finish(d, &d->requests[i], ETHP2P_ECANCELED);
+}
+
 static request *start_request(ethp2p_discv5 *d, const ethp2p_enr *node, ethp2p_v5_msg *m, void *cb, void *arg,
                               uint64_t now, int *rc)
 {
     request *r = NULL;
+    if (d->closing) {
+        *rc = ETHP2P_ECANCELED;
+        return NULL;
+    }
     for (size_t i = 0; i < d->nrequests && !r; i++)
         if (!d->requests[i].active) r = &d->requests[i];
     if (!r) r = v5_grow((void **)&d->requests, &d->nrequests, sizeof(request), ETHP2P_DISCV5_MAX_PENDING);
