@@ -79,6 +79,7 @@ struct ethp2p_discv5 {
     uint64_t now;             /* the latest time we were given */
     uint64_t next_refresh;    /* background: the next lookup */
     uint64_t refreshes;       /* background lookups started (every third is for our own ID) */
+    int startup_left;         /* random lookups still to run right after the first (self) one */
     int lookups_running;
     int closing;              /* being freed: no new requests */
     uint64_t rng[2];

@@ -4,8 +4,10 @@
  * to a target for the records at the log-distances around it (d, d+1, d-1,
  * as the reference does), three at a time, merging answers by distance,
  * until the 16 closest have answered or failed. Bootnodes are asked for
- * their records at start; a lookup runs every refresh interval, for our own
- * ID every third time (the first included) and for a random ID otherwise.
+ * their records at start; a second later our own ID is looked up, then
+ * three random IDs one after another (the reference's first refresh); then a
+ * lookup runs every refresh interval, for our own ID every third time and for
+ * a random ID otherwise.
  */
 #include "discv5_internal.h"
 #include "ethp2p/log.h"
@@ -19,6 +21,7 @@
 #define LOOKUP_MAX 64      /* candidates remembered */
 #define DEFAULT_REFRESH_MS 30000
 #define FIRST_REFRESH_MS 1000
+#define STARTUP_RANDOM_LOOKUPS 3 /* after the first self-lookup, as the reference's doRefresh */
 
 typedef struct cand {
     uint8_t id[32];
@@ -194,12 +197,21 @@ void ethp2p_discv5_start(ethp2p_discv5 *d, uint64_t now_ms)
 uint64_t v5_background(ethp2p_discv5 *d, uint64_t now_ms)
 {
     if (!d->cfg.background || !d->next_refresh) return UINT64_MAX;
+    if (d->startup_left > 0 && d->lookups_running == 0) {
+        /* The start, as the reference's first refresh: random lookups one after another. */
+        uint8_t target[32];
+        d->startup_left--;
+        d->refreshes++;
+        v5_rnd_bytes(d, target, 32);
+        (void)!ethp2p_discv5_lookup(d, target, now_ms, NULL, NULL);
+    }
     if (now_ms >= d->next_refresh) {
         d->next_refresh = now_ms + (d->cfg.refresh_ms ? d->cfg.refresh_ms : DEFAULT_REFRESH_MS);
         if (d->lookups_running == 0) {
             /* Our own ID first and every third time (as the reference's refresh): it fills
              * the nearest buckets, which others' lookups for us end in; random IDs between. */
             uint8_t target[32];
+            if (d->refreshes == 0) d->startup_left = STARTUP_RANDOM_LOOKUPS;
             if (d->refreshes++ % 3 == 0) memcpy(target, d->self_id, 32);
             else v5_rnd_bytes(d, target, 32);
             if (ethp2p_table_len(d->table) == 0) contact_bootnodes(d, now_ms); /* nobody known yet */

@@ -318,18 +318,19 @@ int ethp2p_discv5_talkreq(ethp2p_discv5 *d, const ethp2p_enr *node, const char *
 uint64_t ethp2p_discv5_tick(ethp2p_discv5 *d, uint64_t now_ms)
 {
     d->now = now_ms;
-    uint64_t next = v5_background(d, now_ms);
     for (size_t i = 0; i < d->nrequests; i++) {
         request *r = &d->requests[i];
-        if (!r->active) continue;
-        if (now_ms >= r->deadline) {
+        if (r->active && now_ms >= r->deadline) {
             d->stats.timeouts++;
             /* Some NODES arrived: what came is the answer. */
             finish(d, r, r->type == ETHP2P_V5_FINDNODE && r->messages ? 0 : ETHP2P_ETIMEDOUT);
-        } else if (r->deadline < next) {
-            next = r->deadline;
         }
     }
+    /* After the timeouts, which may have ended a lookup the background work waits for;
+     * then the deadlines, including those of requests it just started. */
+    uint64_t next = v5_background(d, now_ms);
+    for (size_t i = 0; i < d->nrequests; i++)
+        if (d->requests[i].active && d->requests[i].deadline < next) next = d->requests[i].deadline;
     /* Challenges expire with the handshake timeout. */
     for (size_t i = 0; i < d->nchallenges; i++) {
         challenge *c = &d->challenges[i];
