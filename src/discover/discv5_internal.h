@@ -40,7 +40,7 @@ typedef struct request {
     size_t ndist;
     void *cb, *arg;
     ethp2p_enr *recs;
-    size_t nrecs;
+    size_t nrecs, caprecs;
     uint64_t total, messages;
 } request;
 

@@ -117,7 +117,7 @@ static void finish(ethp2p_discv5 *d, request *r, int err)
     void *cb = r->cb, *arg = r->arg;
     r->active = 0;
     r->recs = NULL;
-    r->nrecs = 0;
+    r->nrecs = r->caprecs = 0;
     switch (type) {
     case ETHP2P_V5_FINDNODE: ((ethp2p_discv5_nodes_cb)cb)(arg, err, recs, nrecs); break;
     case ETHP2P_V5_PING:
@@ -159,9 +159,13 @@ static void take_nodes(ethp2p_discv5 *d, request *r, const ethp2p_v5_msg *m)
             ETHP2P_DEBUG(LOG_MOD, "record refused", "reason=\"does not verify\"");
             continue;
         }
-        ethp2p_enr *v = realloc(r->recs, (r->nrecs + 1) * sizeof(*v));
-        if (!v) break;
-        r->recs = v;
+        if (r->nrecs == r->caprecs) { /* doubling from 16: one allocation for a usual answer */
+            size_t cap = r->caprecs ? 2 * r->caprecs : ETHP2P_DISCV5_MAX_NODES_ANSWER;
+            ethp2p_enr *v = realloc(r->recs, cap * sizeof(*v));
+            if (!v) break;
+            r->recs = v;
+            r->caprecs = cap;
+        }
         r->recs[r->nrecs++] = rec;
         v5_keep_record(d, &rec);
     }

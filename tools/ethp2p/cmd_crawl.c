@@ -17,6 +17,7 @@
  * --until-idle ends it as soon as nothing is left to ask.
  */
 #include "cli.h"
+#include "crawl_json.h"
 #include "session.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/log.h"
@@ -240,40 +241,18 @@ static void on_tick(uv_check_t *h)
     pump(h->data);
 }
 
-static void fmt_time(uint64_t ms, char *out, size_t cap)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int write_json(crawler *c, const char *path)
 {
     json_t *root = json_object();
     for (size_t i = 0; i < c->count; i++) {
         crawl_node *n = &c->nodes[i];
         if (!n->first_response) continue;
-        json_t *o = json_object();
-        char buf[ETHP2P_ENODE_URL_MAX], ts[32];
-        json_object_set_new(o, "seq", json_integer((json_int_t)n->seq));
-        if (n->record) json_object_set_new(o, "record", json_string(n->record));
-        else if (ethp2p_enode_format(&n->node, buf, sizeof(buf)) == 0) json_object_set_new(o, "record", json_string(buf));
-        json_object_set_new(o, "score", json_integer(n->score));
-        fmt_time(n->first_response, ts, sizeof(ts));
-        json_object_set_new(o, "firstResponse", json_string(ts));
-        fmt_time(n->last_response, ts, sizeof(ts));
-        json_object_set_new(o, "lastResponse", json_string(ts));
-        fmt_time(n->last_check, ts, sizeof(ts));
-        json_object_set_new(o, "lastCheck", json_string(ts));
-        char id[65];
-        ethp2p_hex_encode(n->node.id.b, 32, id);
-        json_object_set_new(root, id, o);
+        char buf[ETHP2P_ENODE_URL_MAX];
+        const char *record = n->record ? n->record : ethp2p_enode_format(&n->node, buf, sizeof(buf)) == 0 ? buf : NULL;
+        crawl_json_add(root, n->node.id.b, n->seq, record, n->score, n->first_response, n->last_response,
+                       n->last_check);
     }
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(root);
-    if (rc) cli_error("cannot write %s", path);
-    return rc ? CLI_FAIL : CLI_OK;
+    return crawl_json_write(root, path);
 }
 
 int cmd_crawl(int argc, char **argv)

@@ -11,6 +11,7 @@
  * left to ask. Only nodes that answered are written.
  */
 #include "cli.h"
+#include "crawl_json.h"
 #include "session.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/log.h"
@@ -155,39 +156,16 @@ static void on_tick(uv_timer_t *t)
     }
 }
 
-static void fmt_time(uint64_t ms, char *out, size_t cap)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int write_nodes(crawler5 *c, const char *path)
 {
     json_t *root = json_object();
     for (size_t i = 0; i < c->n; i++) {
         c5node *nd = &c->nodes[i];
-        if (!nd->first) continue;
-        char text[ETHP2P_ENR_TEXT_MAX], ts[32], id[65];
-        if (ethp2p_enr_to_text(&nd->rec, text, sizeof(text))) continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "seq", json_integer((json_int_t)nd->rec.seq));
-        json_object_set_new(o, "record", json_string(text));
-        json_object_set_new(o, "score", json_integer(nd->score));
-        fmt_time(nd->first, ts, sizeof(ts));
-        json_object_set_new(o, "firstResponse", json_string(ts));
-        fmt_time(nd->last, ts, sizeof(ts));
-        json_object_set_new(o, "lastResponse", json_string(ts));
-        fmt_time(nd->checked, ts, sizeof(ts));
-        json_object_set_new(o, "lastCheck", json_string(ts));
-        ethp2p_hex_encode(nd->id, 32, id);
-        json_object_set_new(root, id, o);
+        char text[ETHP2P_ENR_TEXT_MAX];
+        if (!nd->first || ethp2p_enr_to_text(&nd->rec, text, sizeof(text))) continue;
+        crawl_json_add(root, nd->id, nd->rec.seq, text, nd->score, nd->first, nd->last, nd->checked);
     }
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_decref(root);
-    if (rc) cli_error("cannot write %s", path);
-    return rc ? CLI_FAIL : CLI_OK;
+    return crawl_json_write(root, path);
 }
 
 int cmd_discv5_crawl(int argc, char **argv)
