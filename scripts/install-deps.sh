@@ -19,8 +19,10 @@ PACKAGES=(
   zlib1g-dev         # named by sqlite3's static link line (pkg-config --static), used by tests/install
   libjansson-dev     # JSON for the CLI and test vectors
   libc-ares-dev      # DNS TXT lookups for DNS node lists (EIP-1459)
+  libmicrohttpd-dev  # the node's HTTP endpoints: JSON-RPC (--http) and Prometheus metrics (--metrics)
   libcmocka-dev      # unit tests
   chrony             # a real NTP server for the clock-drift test (started by the test, on loopback)
+  prometheus         # a real Prometheus (and promtool) scraping the node's /metrics in its test
   dnsmasq-base       # a real DNS server for the DNS node list tests (started by the test, on loopback)
   clang              # libFuzzer harnesses
   libclang-rt-14-dev # sanitizer and fuzzer runtimes for clang

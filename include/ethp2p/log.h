@@ -30,8 +30,25 @@ void ethp2p_log_set_level(int level);
 int ethp2p_log_get_level(void);
 /** Sets the output stream (default stderr). NULL restores stderr. */
 void ethp2p_log_set_stream(FILE *f);
-/** True if a line at this level would be written (to skip costly formatting). */
+/** True if a line at this level would be written by some module (to skip costly formatting). */
 int ethp2p_log_enabled(int level);
+/** True if a line at this level from this module would be written (per-module levels apply). */
+int ethp2p_log_enabled_for(int level, const char *module);
+
+/**
+ * Sets one module's level ("discv4", "rlpx", ...), above or below the global one, as the
+ * reference's --log.vmodule. At most 32 modules; returns -1 when full.
+ */
+int ethp2p_log_set_module_level(const char *module, int level);
+/** Parses "mod=level,mod=level" (levels 0-5) and applies it; -1 on a bad entry (nothing applied after it). */
+int ethp2p_log_set_vmodule(const char *spec);
+
+enum ethp2p_log_format {
+    ETHP2P_LOG_LOGFMT = 0, /* t=... lvl=... mod=... msg="..." key=value */
+    ETHP2P_LOG_JSON = 1,   /* {"t":"...","lvl":"...","mod":"...","msg":"...","key":"value"} */
+};
+/** Sets the line format (default logfmt). */
+void ethp2p_log_set_format(int format);
 
 /**
  * Writes one line: timestamp, level, module, quoted message, then the printf-
@@ -41,7 +58,7 @@ void ethp2p_log(int level, const char *module, const char *msg, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 
 #define ETHP2P_LOG_AT(lvl, mod, msg, ...) \
-    do { if (ethp2p_log_enabled(lvl)) ethp2p_log((lvl), (mod), (msg), __VA_ARGS__); } while (0)
+    do { if (ethp2p_log_enabled_for(lvl, mod)) ethp2p_log((lvl), (mod), (msg), __VA_ARGS__); } while (0)
 #define ETHP2P_ERROR(mod, msg, ...) ETHP2P_LOG_AT(ETHP2P_LOG_ERROR, mod, msg, __VA_ARGS__)
 #define ETHP2P_WARN(mod, msg, ...)  ETHP2P_LOG_AT(ETHP2P_LOG_WARN, mod, msg, __VA_ARGS__)
 #define ETHP2P_INFO(mod, msg, ...)  ETHP2P_LOG_AT(ETHP2P_LOG_INFO, mod, msg, __VA_ARGS__)

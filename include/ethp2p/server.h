@@ -62,6 +62,24 @@ typedef struct ethp2p_server_config {
                        size_t len);
 } ethp2p_server_config;
 
+/** Disconnect reasons counted separately (ETHP2P_DISC_* up to 0x10). */
+#define ETHP2P_SERVER_REASONS 17
+/** Message codes counted separately per protocol; higher codes share the last slot. */
+#define ETHP2P_SERVER_CODES 32
+
+/** Counters, for metrics and logs. Directions: [0] inbound, [1] outbound. */
+typedef struct ethp2p_server_stats {
+    uint64_t dials;                      /* outbound connections started */
+    uint64_t peers_added[2];             /* connections that became peers */
+    uint64_t conn_failed[2][ETHP2P_SERVER_REASONS]; /* closed before becoming peers, by reason */
+    uint64_t inbound_refused_limit, inbound_refused_netrestrict, inbound_throttled;
+    uint64_t disconnects[2][ETHP2P_SERVER_REASONS]; /* peers lost, by reason; [0] by us, [1] by the remote */
+    /* Sub-protocol messages per protocol (index into the configured protocols) and code (from 0 within the
+     * protocol); bytes are payload bytes before compression. */
+    uint64_t msgs_in[ETHP2P_CONN_MAX_PROTOCOLS][ETHP2P_SERVER_CODES], msgs_out[ETHP2P_CONN_MAX_PROTOCOLS][ETHP2P_SERVER_CODES];
+    uint64_t bytes_in[ETHP2P_CONN_MAX_PROTOCOLS][ETHP2P_SERVER_CODES], bytes_out[ETHP2P_CONN_MAX_PROTOCOLS][ETHP2P_SERVER_CODES];
+} ethp2p_server_stats;
+
 /** Starts everything; returns 0 or an error (logged with the address). */
 int ethp2p_server_start(struct uv_loop_s *loop, const ethp2p_server_config *cfg, ethp2p_server **out);
 /** Disconnects every peer (client quitting), closes sockets; run the loop to finish. */
@@ -72,6 +90,12 @@ size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max);
 /** Our enode (advertised address, TCP/UDP port). */
 const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s);
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s);
+/** The discv5 core running beside discv4, or NULL. */
+ethp2p_discv5 *ethp2p_server_discv5(ethp2p_server *s);
+/** The server's counters. */
+const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s);
+/** The configuration the server was started with (its protocols name the metrics' slots). */
+const ethp2p_server_config *ethp2p_server_get_config(const ethp2p_server *s);
 /** Adds a static node (always kept connected, redialled when lost), like admin_addPeer. */
 int ethp2p_server_add_static(ethp2p_server *s, const ethp2p_enode *n);
 /**

@@ -6,6 +6,7 @@
  * reacts to socket events.
  */
 #include "ethp2p/server.h"
+#include "ethp2p/enr.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/json.h"
 #include "ethp2p/log.h"
@@ -34,6 +35,7 @@ struct ethp2p_server {
     ethp2p_node_id *trusted;
     size_t ntrusted, trusted_cap;
     ethp2p_conn_budget budget;   /* receive memory shared by every connection */
+    ethp2p_server_stats stats;
     int stopping, timer_closed;
     /* Dial candidates from other sources (DNS node lists), offered when the dialer wants some. */
     ethp2p_enode extra[ETHP2P_SERVER_MAX_CANDIDATES];
@@ -177,6 +179,7 @@ static int on_hello(void *ctx, const ethp2p_hello *h)
     if (reason) return reason;
     p->active = 1;
     p->connected_ms = ethp2p_io_now_ms();
+    s->stats.peers_added[!p->inbound]++;
     ethp2p_dialer_peer_added(s->dialer, &id, p->inbound);
     return 0;
 }
@@ -192,10 +195,28 @@ static void on_active(void *ctx)
     ethp2p_rlpx_tcp_poke(p->tcp);
 }
 
+static size_t reason_slot(int reason) { return reason >= 0 && reason < ETHP2P_SERVER_REASONS ? (size_t)reason : ETHP2P_SERVER_REASONS - 1; }
+
+/* Counts one message in or out under its protocol and code. */
+static void count_msg(ethp2p_server *s, const ethp2p_shared_cap *cap, uint64_t code, size_t len, int out)
+{
+    if (!cap || !cap->spec || cap->spec < s->cfg.protocols || cap->spec >= s->cfg.protocols + s->cfg.nprotocols) return;
+    size_t pi = (size_t)(cap->spec - s->cfg.protocols), ci = code < ETHP2P_SERVER_CODES ? (size_t)code : ETHP2P_SERVER_CODES - 1;
+    if (pi >= ETHP2P_CONN_MAX_PROTOCOLS) return;
+    if (out) {
+        s->stats.msgs_out[pi][ci]++;
+        s->stats.bytes_out[pi][ci] += len;
+    } else {
+        s->stats.msgs_in[pi][ci]++;
+        s->stats.bytes_in[pi][ci] += len;
+    }
+}
+
 static void on_message(void *ctx, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)
 {
     ethp2p_peer *p = ctx;
     p->msgs_in++;
+    count_msg(p->server, cap, code, len, 0);
     if (p->server->cfg.on_message) p->server->cfg.on_message(p->server->cfg.ctx, p, cap, code, data, len);
 }
 
@@ -203,13 +224,18 @@ static void on_close(void *ctx, int reason, int by_remote)
 {
     ethp2p_peer *p = ctx;
     ethp2p_server *s = p->server;
+    int was_active = p->active;
     if (p->active) {
         p->active = 0;
+        s->stats.disconnects[!!by_remote][reason_slot(reason)]++;
         ethp2p_dialer_peer_removed(s->dialer, &p->node.id, p->lost_race);
         ETHP2P_DEBUG(LOG_MOD, "peer removed", "name=\"%s\" reason=\"%s\" by_remote=%d", p->name,
                      ethp2p_disconnect_reason_name(reason), by_remote);
         if (s->cfg.on_peer_removed) s->cfg.on_peer_removed(s->cfg.ctx, p, reason, by_remote);
-    } else if (!p->inbound) {
+    } else {
+        s->stats.conn_failed[!p->inbound][reason_slot(reason)]++;
+    }
+    if (!was_active && !p->inbound) {
         ethp2p_dialer_dial_done(s->dialer, &p->node.id); /* the dial failed before its Hello */
         if (p->lost_race) ethp2p_dialer_peer_removed(s->dialer, &p->node.id, 1);
     }
@@ -259,12 +285,17 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     ethp2p_ip ip;
     uint16_t port;
     ethp2p_rlpx_tcp_peer(t, &ip, &port);
-    if (s->stopping || pending_count(s) >= s->cfg.max_pending) return 1;
+    if (s->stopping || pending_count(s) >= s->cfg.max_pending) {
+        s->stats.inbound_refused_limit++;
+        return 1;
+    }
     if (!ethp2p_netlist_contains(s->cfg.netrestrict, &ip)) {
+        s->stats.inbound_refused_netrestrict++;
         ETHP2P_DEBUG(LOG_MOD, "inbound refused: outside netrestrict", "port=%u", port);
         return 1;
     }
     if (ethp2p_inbound_throttle_check(s->throttle, &ip, ethp2p_io_now_ms())) {
+        s->stats.inbound_throttled++;
         ETHP2P_DEBUG(LOG_MOD, "inbound throttled", "port=%u", port);
         return 1;
     }
@@ -298,6 +329,7 @@ static void dial(ethp2p_server *s, const ethp2p_enode *n, int is_static)
     p->server = s;
     p->node = *n;
     p->is_static = is_static;
+    s->stats.dials++;
     ethp2p_conn_config c;
     conn_config(s, p, &c);
     c.initiator = 1;
@@ -427,12 +459,16 @@ size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max)
 
 const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s) { return &s->self; }
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_core(s->udp) : NULL; }
+ethp2p_discv5 *ethp2p_server_discv5(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_v5(s->udp) : NULL; }
+const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s) { return &s->stats; }
+const ethp2p_server_config *ethp2p_server_get_config(const ethp2p_server *s) { return &s->cfg; }
 
 int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)
 {
     int rc = ethp2p_conn_send(ethp2p_rlpx_tcp_conn(p->tcp), cap, code, data, len);
     if (!rc) {
         p->msgs_out++;
+        count_msg(p->server, cap, code, len, 1);
         ethp2p_rlpx_tcp_poke(p->tcp);
     }
     return rc;
@@ -459,6 +495,14 @@ void ethp2p_server_node_info(ethp2p_server *s, ethp2p_node_info *out)
         out->discovery_port = s->self.udp;
         if (ethp2p_enr_to_text(ethp2p_discv4_local_record(ethp2p_discv4_udp_core(s->udp)), out->enr, sizeof(out->enr)))
             out->enr[0] = '\0';
+    } else {
+        /* No discovery: a record of our key and TCP endpoint all the same, as the reference always has one. */
+        ethp2p_enr r;
+        ethp2p_enr_init(&r);
+        int rc = s->self.ip.family ? ethp2p_enr_set_ip(&r, &s->self.ip) : 0;
+        if (!rc) rc = ethp2p_enr_set_port(&r, "tcp", s->self.tcp);
+        if (!rc) rc = ethp2p_enr_sign(&r, &s->cfg.key);
+        if (rc || ethp2p_enr_to_text(&r, out->enr, sizeof(out->enr))) out->enr[0] = '\0';
     }
     format_hostport(&s->cfg.listen_ip, s->self.tcp, out->listen_addr, sizeof(out->listen_addr));
     out->nprotocols = s->cfg.nprotocols < ETHP2P_CONN_MAX_PROTOCOLS ? s->cfg.nprotocols : ETHP2P_CONN_MAX_PROTOCOLS;

@@ -37,7 +37,7 @@ async function main() {
   await run(['key', 'generate', join(work, 'sender')])
   const N = await start('ethp2p-node', ['node', '--devnet', '--datadir', join(work, 'n'), '--listenaddr', '127.0.0.1',
     '--port', String(base), '--nodiscover', '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN'),
-    '--http', '--http.port', String(base + 9)])
+    '--http', '--http.port', String(base + 9), '--http.api', 'eth,net,web3,admin'])
   const npub = N.first.match(/^enode:\/\/([0-9a-f]{128})@/)[1]
   const startLine = N.rec.err.split('\n').find((l) => l.includes('msg="started"')) ?? ''
   const genesis = hexToBytes(startLine.match(/genesis=(0x[0-9a-f]{64})/)[1])
@@ -90,7 +90,7 @@ async function main() {
   const http = await fetch(`http://127.0.0.1:${base + 9}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [bytesToHex(t3)] }) }).then((r) => r.json())
   check(http.result === txHash(t3), `submitted over HTTP: ${JSON.stringify(http)}`)
-  const peersHttp = await fetch(`http://127.0.0.1:${base + 9}/`, { method: 'POST',
+  const peersHttp = await fetch(`http://127.0.0.1:${base + 9}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'admin_peers' }) }).then((r) => r.json())
   check(peersHttp.result?.length === 1 && peersHttp.result[0].caps.includes('eth/68') && peersHttp.result[0].network.inbound === true,
     `admin_peers over HTTP: ${JSON.stringify(peersHttp.result?.[0]?.network)}`)

@@ -61,6 +61,19 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** "0x" and the lowercase hex of data, malloc'd (NULL when out of memory): free it. */
 char *cli_hex(const uint8_t *data, size_t len);
 
+/**
+ * Reads a configuration file (a JSON object whose keys are flag names without "--") into the
+ * flags the command line left unset: flags override the file. Strings and numbers give a
+ * flag's value, arrays of strings a comma-separated one, true/false a boolean flag. Unknown
+ * keys and wrong types are errors (printed). The values live until the process ends.
+ */
+int cli_config_load(const char *path, cli_flag *flags, size_t nflags);
+/**
+ * Prints the effective configuration in the same form: each flag's value, else its default
+ * (defs: one per flag, NULL for none; booleans print false). skip: flag indexes left out, -1 ended.
+ */
+void cli_config_dump(const cli_flag *flags, const char *const *defs, size_t nflags, const int *skip);
+
 typedef struct cli_subcommand {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -74,6 +87,8 @@ int cmd_key(int argc, char **argv);
 int cmd_enr(int argc, char **argv);
 int cmd_rlpdump(int argc, char **argv);
 int cmd_node(int argc, char **argv);
+/** ethp2p dumpconfig [node flags]: the effective `ethp2p node` configuration as JSON. */
+int cmd_dumpconfig(int argc, char **argv);
 int cmd_tx(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
 int cmd_dns(int argc, char **argv);

@@ -7,6 +7,8 @@
  * object per line; JSON-RPC on the IPC socket and, with --http, on HTTP.
  */
 #include "cli.h"
+#include "metrics_http.h"
+#include "node_events.h"
 #include "rpc.h"
 #include "ethp2p/genesis.h"
 #include "ethp2p/dnsdisc_io.h"
@@ -31,14 +33,17 @@ enum {
     F_DATADIR, F_NODEKEY, F_PORT, F_DISCPORT, F_LISTEN, F_BOOTNODES, F_NODISCOVER, F_MAXPEERS, F_MAXPEND, F_NAT,
     F_NETRESTRICT, F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET, F_GENESIS, F_NETWORKID, F_IDENTITY,
     F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_DNS, F_DNSSERVER,
-    F_V5, F_COUNT
+    F_V5, F_HTTPADDR, F_HTTPAPI, F_CORS, F_VHOSTS, F_METRICS, F_METRICSADDR, F_METRICSPORT, F_CONFIG, F_LOGFMT, F_VMODULE,
+    F_COUNT
 };
 
 typedef struct noderun {
     uv_loop_t *loop;
     ethp2p_node *node;
     rpc *rpc;
+    metrics_http *metrics;
     FILE *events;
+    uv_timer_t deadline;
     uv_signal_t sigint, sigterm;
     uv_timer_t status, reach;
     uint64_t last_txs, last_ms, eth_peers, last_blocks, last_ms_blocks;
@@ -49,88 +54,12 @@ typedef struct noderun {
     int stopping;
 } noderun;
 
-static void id_hex(const ethp2p_peer *p, char out[65]) { ethp2p_hex_encode(p->node.id.b, 32, out); }
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void write_event(noderun *r, ethp2p_buffer *b)
-{
-    if (!r->events) return;
-    fwrite(b->data, 1, b->len, r->events);
-    fputc('\n', r->events);
-    fflush(r->events);
-}
-
 static void on_event(void *ctx, const ethp2p_node_event *ev)
 {
     noderun *r = ctx;
-    char id[65] = "";
-    if (ev->peer) id_hex(ev->peer, id);
     if (ev->type == ETHP2P_NODE_EV_STATUS) r->eth_peers++;
-    if (!r->events) return;
-    ethp2p_buffer b;
-    ethp2p_buffer_init(&b, 0);
-    static const char *how[] = {"local", "broadcast", "fetched"};
-    switch (ev->type) {
-    case ETHP2P_NODE_EV_PEER_ADDED:
-        ethp2p_json_raw(&b, "{\"event\":\"peer_added\",\"time\":%.3f", now_s());
-        ethp2p_json_kv_str(&b, 0, "peer", id);
-        ethp2p_json_kv_str(&b, 0, "name", ev->peer->name);
-        ethp2p_json_raw(&b, ",\"inbound\":%s}", ev->peer->inbound ? "true" : "false");
-        break;
-    case ETHP2P_NODE_EV_PEER_DROPPED:
-        ethp2p_json_raw(&b, "{\"event\":\"peer_dropped\",\"time\":%.3f", now_s());
-        ethp2p_json_kv_str(&b, 0, "peer", id);
-        ethp2p_json_kv_str(&b, 0, "reason", ethp2p_disconnect_reason_name(ev->reason));
-        ethp2p_json_raw(&b, ",\"code\":%d,\"by_remote\":%s,\"msgs_in\":%llu,\"msgs_out\":%llu}", ev->reason,
-                        ev->by_remote ? "true" : "false", (unsigned long long)ev->peer->msgs_in,
-                        (unsigned long long)ev->peer->msgs_out);
-        break;
-    case ETHP2P_NODE_EV_STATUS: {
-        const ethp2p_eth_status *s = ev->status;
-        ethp2p_json_raw(&b, "{\"event\":\"status\",\"time\":%.3f", now_s());
-        ethp2p_json_kv_str(&b, 0, "peer", id);
-        ethp2p_json_raw(&b, ",\"version\":%u,\"network\":%llu,\"forkid\":\"0x%02x%02x%02x%02x\",\"next\":%llu}",
-                        s->version, (unsigned long long)s->network_id, s->forkid.hash[0], s->forkid.hash[1],
-                        s->forkid.hash[2], s->forkid.hash[3], (unsigned long long)s->forkid.next);
-        break;
-    }
-    case ETHP2P_NODE_EV_TX: {
-        char h[67] = "0x", from[43] = "0x";
-        ethp2p_hex_encode(ev->tx->hash, 32, h + 2);
-        ethp2p_hex_encode(ev->tx->sender, 20, from + 2);
-        ethp2p_json_raw(&b, "{\"event\":\"tx\",\"time\":%.3f", now_s());
-        ethp2p_json_kv_str(&b, 0, "hash", h);
-        ethp2p_json_raw(&b, ",\"type\":%u,\"size\":%llu,\"nonce\":%llu", ev->tx->type, (unsigned long long)ev->tx->size,
-                        (unsigned long long)ev->tx->nonce);
-        ethp2p_json_kv_str(&b, 0, "from", from);
-        if (ev->peer) ethp2p_json_kv_str(&b, 0, "peer", id);
-        else ethp2p_json_raw(&b, ",\"peer\":null");
-        ethp2p_json_kv_str(&b, 0, "how", how[ev->how]);
-        ethp2p_json_raw(&b, "}");
-        break;
-    }
-    case ETHP2P_NODE_EV_BLOCK: {
-        char h[67] = "0x";
-        ethp2p_hex_encode(ev->block->hash, 32, h + 2);
-        ethp2p_json_raw(&b, "{\"event\":\"block\",\"time\":%.3f", now_s());
-        ethp2p_json_kv_str(&b, 0, "hash", h);
-        ethp2p_json_raw(&b, ",\"number\":%llu", (unsigned long long)ev->block->number);
-        if (ev->peer) ethp2p_json_kv_str(&b, 0, "peer", id);
-        else ethp2p_json_raw(&b, ",\"peer\":null");
-        ethp2p_json_kv_str(&b, 0, "how", how[ev->how]);
-        ethp2p_json_raw(&b, "}");
-        break;
-    }
-    default: break;
-    }
-    write_event(r, &b);
-    ethp2p_buffer_clear(&b);
+    rpc_peer_event(r->rpc, ev);
+    if (r->events) node_event_write(r->events, ev);
 }
 
 static void on_status(uv_timer_t *t)
@@ -200,20 +129,40 @@ static int start_dns(noderun *r, const char *flag, const char *server, const cha
     return rc;
 }
 
+/* The shutdown took too long (a peer that does not read, a stuck write): end anyway. */
+static void on_deadline(uv_timer_t *t)
+{
+    noderun *r = t->data;
+    ETHP2P_WARN("node", "shutdown took over 5 s: exiting now", "%s", "");
+    ethp2p_nodedb_close(r->db);
+    exit(CLI_OK);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
     noderun *r = s->data;
-    if (r->stopping) return;
+    if (r->stopping) {
+        ETHP2P_WARN("node", "second signal: exiting at once", "signal=%d", signum);
+        _exit(CLI_FAIL);
+    }
     r->stopping = 1;
     ETHP2P_INFO("node", "shutting down", "signal=%d", signum);
     rpc_stop(r->rpc);
+    r->rpc = NULL;
+    metrics_http_stop(r->metrics);
+    r->metrics = NULL;
     ethp2p_dns_discovery_stop(r->dns);
     r->dns = NULL;
-    ethp2p_node_stop(r->node);
-    uv_close((uv_handle_t *)&r->sigint, NULL);
-    uv_close((uv_handle_t *)&r->sigterm, NULL);
+    ethp2p_node_stop(r->node); /* Disconnect (client quitting) to every peer */
+    /* The signal handles stay, unreferenced, to catch a second signal. */
+    uv_unref((uv_handle_t *)&r->sigint);
+    uv_unref((uv_handle_t *)&r->sigterm);
     uv_close((uv_handle_t *)&r->status, NULL);
     uv_close((uv_handle_t *)&r->reach, NULL);
+    uv_timer_init(r->loop, &r->deadline);
+    r->deadline.data = r;
+    uv_timer_start(&r->deadline, on_deadline, 5000, 0);
+    uv_unref((uv_handle_t *)&r->deadline);
 }
 
 static int mkdir_p(const char *path)
@@ -252,7 +201,7 @@ static int pick_network(cli_flag *flags, const char **name)
     return 0;
 }
 
-int cmd_node(int argc, char **argv)
+static int node_main(int argc, char **argv, int dump)
 {
     cli_flag flags[F_COUNT] = {
         [F_DATADIR] = {"datadir", "DIR", "data directory: node key, node database, IPC socket (default ~/.ethp2p/NETWORK)", NULL},
@@ -287,12 +236,42 @@ int cmd_node(int argc, char **argv)
                    NULL},
         [F_DNSSERVER] = {"discovery.dns.server", "IP[:PORT]", "DNS server for the node lists (default: the system's)", NULL},
         [F_V5] = {"discovery.v5", "BOOL", "also run discv5 on the discovery port (default true)", NULL},
+        [F_HTTPADDR] = {"http.addr", "IP", "HTTP JSON-RPC address (default 127.0.0.1)", NULL},
+        [F_HTTPAPI] = {"http.api", "MODULES", "modules over HTTP: admin,net,web3,eth,txpool,ethp2p (default eth,net,web3)", NULL},
+        [F_CORS] = {"http.corsdomain", "ORIGINS", "origins browsers may call from (comma-separated, '*': any; default none)", NULL},
+        [F_VHOSTS] = {"http.vhosts", "HOSTS", "Host names accepted (comma-separated, '*': any; default localhost)", NULL},
+        [F_METRICS] = {"metrics", NULL, "serve Prometheus metrics at /metrics", NULL},
+        [F_METRICSADDR] = {"metrics.addr", "IP", "metrics address (default 127.0.0.1)", NULL},
+        [F_METRICSPORT] = {"metrics.port", "PORT", "metrics port (default 6060)", NULL},
+        [F_CONFIG] = {"config", "FILE", "a JSON file of settings named as these flags; flags override it", NULL},
+        [F_LOGFMT] = {"log.format", "FORMAT", "logfmt or json (default logfmt)", NULL},
+        [F_VMODULE] = {"log.vmodule", "SPEC", "per-module levels, e.g. discv4=5,rlpx=4", NULL},
+    };
+    /* The defaults dumpconfig prints (those the help gives). */
+    const char *defs[F_COUNT] = {
+        [F_PORT] = "30303", [F_MAXPEERS] = "50", [F_MAXPEND] = "50", [F_LISTEN] = "0.0.0.0", [F_NAT] = "none",
+        [F_VERBOSITY] = "3", [F_HTTPPORT] = "8545", [F_STATUS] = "10s", [F_V5] = "true", [F_HTTPADDR] = "127.0.0.1",
+        [F_HTTPAPI] = "eth,net,web3", [F_VHOSTS] = "localhost", [F_METRICSADDR] = "127.0.0.1", [F_METRICSPORT] = "6060",
+        [F_LOGFMT] = "logfmt",
     };
     cli_command cmd = {"ethp2p node [flags]", "join an Ethereum network and relay transactions", flags, F_COUNT, 0, 0};
     char *pos[1];
     int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
     if (rc >= 0) return rc;
+    if (flags[F_CONFIG].value && cli_config_load(flags[F_CONFIG].value, flags, F_COUNT)) return CLI_USAGE;
     if (flags[F_VERBOSITY].value && cli_set_verbosity(flags[F_VERBOSITY].value)) return CLI_USAGE;
+    if (flags[F_LOGFMT].value) {
+        if (strcmp(flags[F_LOGFMT].value, "json") == 0) ethp2p_log_set_format(ETHP2P_LOG_JSON);
+        else if (strcmp(flags[F_LOGFMT].value, "logfmt") == 0) ethp2p_log_set_format(ETHP2P_LOG_LOGFMT);
+        else {
+            cli_error("--log.format: '%s' is neither logfmt nor json", flags[F_LOGFMT].value);
+            return CLI_USAGE;
+        }
+    }
+    if (flags[F_VMODULE].value && ethp2p_log_set_vmodule(flags[F_VMODULE].value)) {
+        cli_error("--log.vmodule: '%s' is not a list of module=level (levels 0-5)", flags[F_VMODULE].value);
+        return CLI_USAGE;
+    }
     const char *net;
     if (pick_network(flags, &net)) return CLI_USAGE;
     ethp2p_node_config cfg;
@@ -329,10 +308,25 @@ int cmd_node(int argc, char **argv)
         return CLI_USAGE;
     }
     cfg.server.no_discovery_v5 = flags[F_V5].value && !strcmp(flags[F_V5].value, "false");
-    uint16_t http_port = 0;
-    if (flags[F_HTTP].value) {
-        http_port = 8545;
-        if (flags[F_HTTPPORT].value && cli_parse_port("http.port", flags[F_HTTPPORT].value, &http_port)) return CLI_USAGE;
+    rpc_config rcfg;
+    memset(&rcfg, 0, sizeof(rcfg));
+    rcfg.http = flags[F_HTTP].value != NULL;
+    rcfg.http_port = 8545;
+    if (flags[F_HTTPPORT].value && cli_parse_port("http.port", flags[F_HTTPPORT].value, &rcfg.http_port)) return CLI_USAGE;
+    if (flags[F_HTTPADDR].value && ethp2p_ip_parse(flags[F_HTTPADDR].value, &rcfg.http_ip)) {
+        cli_error("--http.addr: '%s' is not an IP address", flags[F_HTTPADDR].value);
+        return CLI_USAGE;
+    }
+    rcfg.http_api = flags[F_HTTPAPI].value;
+    rcfg.corsdomain = flags[F_CORS].value;
+    rcfg.vhosts = flags[F_VHOSTS].value;
+    uint16_t metrics_port = 6060;
+    ethp2p_ip metrics_ip = {4, {127, 0, 0, 1}};
+    if (flags[F_METRICSPORT].value && cli_parse_port("metrics.port", flags[F_METRICSPORT].value, &metrics_port))
+        return CLI_USAGE;
+    if (flags[F_METRICSADDR].value && ethp2p_ip_parse(flags[F_METRICSADDR].value, &metrics_ip)) {
+        cli_error("--metrics.addr: '%s' is not an IP address", flags[F_METRICSADDR].value);
+        return CLI_USAGE;
     }
     uint64_t status_ms = STATUS_INTERVAL_MS;
     if (flags[F_STATUS].value && (cli_parse_duration_ms("status", flags[F_STATUS].value, &status_ms) || !status_ms)) {
@@ -392,6 +386,16 @@ int cmd_node(int argc, char **argv)
     char datadir[900], path[1024];
     if (flags[F_DATADIR].value) snprintf(datadir, sizeof(datadir), "%s", flags[F_DATADIR].value);
     else snprintf(datadir, sizeof(datadir), "%s/.ethp2p/%s", getenv("HOME") ? getenv("HOME") : ".", net);
+    if (dump) { /* dumpconfig: the effective settings, checked, in the config file's form */
+        defs[F_DATADIR] = datadir;
+        static const int skip[] = {F_CONFIG, -1};
+        cli_config_dump(flags, defs, F_COUNT, skip);
+        ethp2p_genesis_info_clear(&gi);
+        free(boot);
+        free(stat);
+        free(trusted);
+        return CLI_OK;
+    }
     if (mkdir_p(datadir)) {
         cli_error("cannot create the data directory %s: %s", datadir, strerror(errno));
         goto fail;
@@ -414,6 +418,7 @@ int cmd_node(int argc, char **argv)
     }
     noderun r;
     memset(&r, 0, sizeof(r));
+    int exit_code = CLI_OK;
     ethp2p_pubkey pub;
     ethp2p_node_id id;
     (void)!ethp2p_privkey_to_pubkey(&cfg.server.key, &pub);
@@ -461,7 +466,14 @@ int cmd_node(int argc, char **argv)
     printf("%s\n", url); /* the first stdout line: scripts read our address */
     fflush(stdout);
     snprintf(path, sizeof(path), "%s/ethp2p.ipc", datadir);
-    r.rpc = rpc_start(r.loop, r.node, flags[F_NOIPC].value ? NULL : path, http_port);
+    rcfg.ipc_path = flags[F_NOIPC].value ? NULL : path;
+    rcfg.datadir = datadir;
+    r.rpc = rpc_start(r.loop, r.node, &rcfg);
+    if (flags[F_METRICS].value) r.metrics = metrics_http_start(r.loop, r.node, r.rpc, &metrics_ip, metrics_port);
+    if ((!r.rpc && (rcfg.ipc_path || rcfg.http)) || (flags[F_METRICS].value && !r.metrics)) {
+        cli_error("an endpoint could not open (see the log); stopping");
+        exit_code = CLI_FAIL;
+    }
     uv_signal_init(r.loop, &r.sigint);
     uv_signal_init(r.loop, &r.sigterm);
     r.sigint.data = r.sigterm.data = &r;
@@ -472,24 +484,28 @@ int cmd_node(int argc, char **argv)
     r.last_ms = ethp2p_io_now_ms();
     uv_timer_start(&r.status, on_status, status_ms, status_ms);
     r.nbootnodes = cfg.server.no_discovery ? 0 : cfg.server.nbootnodes;
-    if (start_dns(&r, flags[F_DNS].value, flags[F_DNSSERVER].value, net, cfg.server.no_discovery)) {
-        on_signal(&r.sigint, 0);
-        uv_run(r.loop, UV_RUN_DEFAULT);
-        uv_loop_close(r.loop);
-        goto fail;
-    }
+    if (!exit_code && start_dns(&r, flags[F_DNS].value, flags[F_DNSSERVER].value, net, cfg.server.no_discovery))
+        exit_code = CLI_FAIL;
     uv_timer_init(r.loop, &r.reach);
     r.reach.data = &r;
     uv_timer_start(&r.reach, on_reach, 10000, 0);
+    if (exit_code) on_signal(&r.sigterm, 0); /* something could not start: stop what did */
     uv_run(r.loop, UV_RUN_DEFAULT);
+    if (r.stopping) { /* the unreferenced handles left */
+        uv_close((uv_handle_t *)&r.sigint, NULL);
+        uv_close((uv_handle_t *)&r.sigterm, NULL);
+        uv_close((uv_handle_t *)&r.deadline, NULL);
+        uv_run(r.loop, UV_RUN_DEFAULT);
+    }
     uv_loop_close(r.loop);
     if (r.events && r.events != stdout) fclose(r.events);
     ethp2p_nodedb_close(r.db);
+    ETHP2P_INFO("node", "stopped", "code=%d", exit_code);
     ethp2p_genesis_info_clear(&gi);
     free(boot);
     free(stat);
     free(trusted);
-    return CLI_OK;
+    return exit_code;
 usage:
     ethp2p_genesis_info_clear(&gi);
     free(boot);
@@ -503,3 +519,6 @@ fail:
     free(trusted);
     return CLI_FAIL;
 }
+
+int cmd_node(int argc, char **argv) { return node_main(argc, argv, 0); }
+int cmd_dumpconfig(int argc, char **argv) { return node_main(argc, argv, 1); }

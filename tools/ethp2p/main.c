@@ -17,6 +17,7 @@ static const struct {
     {"enr", cmd_enr, "Ethereum Node Records: decode"},
     {"rlpdump", cmd_rlpdump, "print the structure of RLP data"},
     {"node", cmd_node, "join an Ethereum network and relay transactions (mainnet by default)"},
+    {"dumpconfig", cmd_dumpconfig, "print the effective 'ethp2p node' configuration (flags and --config) as JSON"},
     {"bootnode", cmd_bootnode, "run a discovery-only node (discv4)"},
     {"tx", cmd_tx, "transactions: make (sign a transfer), decode"},
     {"chain", cmd_chain, "chain files: make (blocks for devnets and tests)"},
