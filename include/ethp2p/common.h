@@ -76,7 +76,7 @@ enum ethp2p_error {
  */
 const char *ethp2p_strerror(int err);
 
-/** Library version string, e.g. "0.1.0". */
+/** The library's version string, e.g. "0.1.0" (ETHP2P_VERSION_STRING in ethp2p/version.h is the headers'). */
 const char *ethp2p_version(void);
 
 #ifdef __cplusplus

@@ -1,12 +1,11 @@
 /* The library version and the client name it announces in Hello. */
 #include "ethp2p/common.h"
 #include "ethp2p/p2p.h"
+#include "ethp2p/version.h"
 
 #include <stdio.h>
 
-#ifndef ETHP2P_VERSION
-#error "ETHP2P_VERSION is set by the build"
-#endif
+#define ETHP2P_VERSION ETHP2P_VERSION_STRING
 
 const char *ethp2p_version(void) { return ETHP2P_VERSION; }
 
