@@ -19,6 +19,11 @@ PACKAGES=(
   zlib1g-dev         # named by sqlite3's static link line (pkg-config --static), used by tests/install
   libjansson-dev     # JSON for the CLI and test vectors
   libc-ares-dev      # DNS TXT lookups for DNS node lists (EIP-1459)
+  libminiupnpc-dev   # --nat upnp: port mappings through a UPnP gateway
+  libnatpmp-dev      # --nat pmp: port mappings through a NAT-PMP gateway
+  miniupnpd-nftables # a real UPnP/NAT-PMP gateway for the NAT test (in network namespaces the test creates)
+  nftables           # the gateway's firewall and NAT rules inside those namespaces
+  iproute2           # ip netns, veth: the NAT test's namespaces
   libmicrohttpd-dev  # the node's HTTP endpoints: JSON-RPC (--http) and Prometheus metrics (--metrics)
   libcmocka-dev      # unit tests
   chrony             # a real NTP server for the clock-drift test (started by the test, on loopback)
@@ -46,7 +51,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || true
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Servers the tests start themselves (prometheus, miniupnpd, chrony) must not
+  # start as system services on install: policy-rc.d says no while apt runs.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  rc=0
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+  [ $own_policy -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  if command -v systemctl >/dev/null 2>&1; then
+    for unit in prometheus miniupnpd; do $SUDO systemctl disable "$unit" >/dev/null 2>&1 || true; done
+  fi
+  [ $rc -eq 0 ] || exit $rc
 fi
 
 # The interop tests' foreign peers (tests/interop/package.json, pinned; no lock

@@ -69,6 +69,11 @@ typedef struct ethp2p_discv4_config {
     void (*on_clock_suspect)(void *hook_ctx);
     /* Every node accepted from a Neighbours reply (crawlers watch this). */
     void (*on_node_found)(void *hook_ctx, const ethp2p_enode *n);
+    /* Predict our external endpoint from the Pongs' "to" (ethp2p/iptrack.h) and take it into our
+     * record when it changes (sequence bumped): for nodes whose address is not fixed (no NAT
+     * configured). on_endpoint (optional) hears each change. */
+    int track_endpoint;
+    void (*on_endpoint)(void *hook_ctx, const ethp2p_enode *self);
 } ethp2p_discv4_config;
 
 /** Counters, for logs, metrics and tests. */
@@ -147,6 +152,8 @@ const ethp2p_enode *ethp2p_discv4_self(const ethp2p_discv4 *d);
 void ethp2p_discv4_set_found_hook(ethp2p_discv4 *d, void (*fn)(void *ctx, const ethp2p_enode *n), void *ctx);
 /** Changes the advertised endpoint: the record's seq goes up and is re-signed. */
 int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t udp, uint16_t tcp);
+/** Turns the endpoint prediction from Pongs (config track_endpoint) on or off. */
+void ethp2p_discv4_set_tracking(ethp2p_discv4 *d, int on);
 
 #ifdef __cplusplus
 }

@@ -128,6 +128,12 @@ size_t ethp2p_discv5_random_nodes(ethp2p_discv5 *d, ethp2p_enode *out, size_t ma
 /** Nodes in the table. */
 size_t ethp2p_discv5_table_len(const ethp2p_discv5 *d);
 /**
+ * Replaces our record (a newer one for the same key: a new address, a bumped
+ * sequence); PONGs and NODES answers carry it from now on. ETHP2P_EINVAL if it
+ * is for another node ID or does not verify.
+ */
+int ethp2p_discv5_set_record(ethp2p_discv5 *d, const ethp2p_enr *rec);
+/**
  * An unsigned record holding an enode's key, IP and UDP port: enough to send
  * a node discv5 requests when only its enode URL is known (a bootnode list).
  */

@@ -43,7 +43,8 @@ typedef struct ethp2p_server_config {
     ethp2p_ip listen_ip;
     uint16_t port;                     /* TCP (and UDP unless discovery_port); 0 = any free port */
     uint16_t discovery_port;           /* UDP for discovery; 0 = the TCP port */
-    ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific */
+    ethp2p_ip advertise_ip;            /* family 0: the listen IP if specific, else predicted from peers' Pongs */
+    int no_endpoint_prediction;        /* 1: never take the address peers report (ethp2p/iptrack.h) */
     size_t max_peers, max_pending;
     size_t recv_budget;                /* 0: ETHP2P_SERVER_DEFAULT_RECV_BUDGET */
     uint64_t write_timeout_ms;         /* 0: ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS (20 s) */
@@ -92,6 +93,11 @@ const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s);
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s);
 /** The discv5 core running beside discv4, or NULL. */
 ethp2p_discv5 *ethp2p_server_discv5(ethp2p_server *s);
+/**
+ * Our external address is known (a NAT mapping): advertised from now on in our enode, discv4
+ * and discv5 records (sequence bumped); addresses predicted from Pongs are no longer taken.
+ */
+int ethp2p_server_set_external_ip(ethp2p_server *s, const ethp2p_ip *ip);
 /** The server's counters. */
 const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s);
 /** The configuration the server was started with (its protocols name the metrics' slots). */

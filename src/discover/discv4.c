@@ -13,6 +13,7 @@
  * unlinked, so they may start new requests.
  */
 #include "discover/discv4_internal.h"
+#include "ethp2p/iptrack.h"
 #include "ethp2p/log.h"
 #include "ethp2p/nodedb.h"
 #include "ethp2p/random.h"
@@ -97,6 +98,8 @@ void ethp2p_discv4_free(ethp2p_discv4 *d)
     /* Every outstanding request completes, with ETHP2P_ECANCELED, so that the
      * owners of callback contexts get them back. */
     d->closing = 1;
+    free(d->iptrack);
+    d->iptrack = NULL;
     while (d->pending) discv4_pending_finish(d, d->pending, ETHP2P_ECANCELED, NULL, 0);
     while (d->sleeping) {
         query *q = d->sleeping;
@@ -121,6 +124,30 @@ void ethp2p_discv4_set_found_hook(ethp2p_discv4 *d, void (*fn)(void *ctx, const 
     d->cfg.on_node_found = fn;
     d->cfg.hook_ctx = ctx;
 }
+
+void discv4_endpoint_statement(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_endpoint *to, uint64_t now)
+{
+    if (!d->cfg.track_endpoint || !to->udp || !to->ip.family || ethp2p_ip_is_unspecified(&to->ip)) return;
+    if (!d->iptrack) {
+        if (!(d->iptrack = malloc(sizeof(*d->iptrack)))) return;
+        ethp2p_iptrack_init(d->iptrack, 0, 0);
+    }
+    ethp2p_iptrack_add(d->iptrack, &from->ip, &to->ip, to->udp, now);
+    ethp2p_ip ip;
+    uint16_t port;
+    if (!ethp2p_iptrack_predict(d->iptrack, now, &ip, &port)) return;
+    if (ethp2p_ip_equal(&ip, &d->self.ip) && port == d->self.udp) return;
+    char was[46] = "none", is[46];
+    uint16_t was_port = d->self.udp;
+    if (d->self.ip.family) ethp2p_ip_format(&d->self.ip, was, sizeof(was));
+    ethp2p_ip_format(&ip, is, sizeof(is));
+    if (ethp2p_discv4_set_endpoint(d, &ip, port, d->self.tcp)) return;
+    ETHP2P_INFO(LOG_MOD, "external endpoint predicted from peers", "ip=%s udp=%u was=%s:%u seq=%llu hosts=%zu", is, port, was,
+                was_port, (unsigned long long)d->record.seq, d->iptrack->n);
+    if (d->cfg.on_endpoint) d->cfg.on_endpoint(d->cfg.hook_ctx, &d->self);
+}
+
+void ethp2p_discv4_set_tracking(ethp2p_discv4 *d, int on) { d->cfg.track_endpoint = on; }
 
 int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t udp, uint16_t tcp)
 {
@@ -285,7 +312,10 @@ int discv4_match_reply(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp
             if (p->nreceived >= ETHP2P_TABLE_BUCKET_SIZE) discv4_pending_finish(d, p, 0, pkt, now);
             return 1;
         }
-        if (pkt->type == ETHP2P_V4_PONG) discv4_note_pong(d, &p->node, now);
+        if (pkt->type == ETHP2P_V4_PONG) {
+            discv4_note_pong(d, &p->node, now);
+            discv4_endpoint_statement(d, from, &pkt->u.pong.to, now);
+        }
         discv4_pending_finish(d, p, 0, pkt, now);
         return 1;
     }

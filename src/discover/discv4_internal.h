@@ -82,6 +82,7 @@ struct ethp2p_discv4 {
     size_t walk_head, walk_len, walk_cap;
     int walk_lookup_running;
     int closing;
+    struct ethp2p_iptrack *iptrack; /* with cfg.track_endpoint */
 };
 
 uint64_t discv4_rand(ethp2p_discv4 *d);
@@ -100,6 +101,8 @@ int discv4_netrestrict_allows(const ethp2p_discv4 *d, const ethp2p_ip *ip);
 bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
 /** Writes a bond entry through to the node DB (if any). */
 void discv4_bond_persist(ethp2p_discv4 *d, const bond_entry *b);
+/** A Pong from `from` said it sees us at `to`: feeds the endpoint prediction. */
+void discv4_endpoint_statement(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_endpoint *to, uint64_t now);
 void discv4_log_drop(const ethp2p_udp_addr *from, const char *type, const char *reason);
 void discv4_fmt_addr(const ethp2p_udp_addr *a, char *out, size_t cap);
 void discv4_fmt_id(const ethp2p_node_id *id, char *out);

@@ -467,3 +467,11 @@ int ethp2p_discv5_register_talk(ethp2p_discv5 *d, const char *proto, ethp2p_disc
     t->ctx = ctx;
     return 0;
 }
+
+int ethp2p_discv5_set_record(ethp2p_discv5 *d, const ethp2p_enr *rec)
+{
+    ethp2p_node_id id;
+    if (ethp2p_enr_verify(rec) || ethp2p_enr_node_id(rec, &id) || memcmp(id.b, d->self_id, 32)) return ETHP2P_EINVAL;
+    d->self = *rec;
+    return 0;
+}

@@ -369,6 +369,17 @@ static void on_dial_timer(uv_timer_t *h)
     while (pending_count(s) < s->cfg.max_pending && ethp2p_dialer_next(s->dialer, now, &n, &is_static)) dial(s, &n, is_static);
 }
 
+/* discv4 predicted a new external endpoint (no NAT configured): it is ours now, and discv5's record follows. */
+static void on_endpoint(void *ctx, const ethp2p_enode *self)
+{
+    ethp2p_server *s = ctx;
+    s->self.ip = self->ip;
+    s->self.udp = self->udp;
+    ethp2p_discv5 *v5 = s->udp ? ethp2p_discv4_udp_v5(s->udp) : NULL;
+    if (v5 && ethp2p_discv5_set_record(v5, ethp2p_discv4_local_record(ethp2p_discv4_udp_core(s->udp))))
+        ETHP2P_WARN(LOG_MOD, "discv5 kept its old record", "%s", "the new one did not verify");
+}
+
 int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p_server **out)
 {
     ethp2p_server *s = calloc(1, sizeof(*s));
@@ -404,6 +415,10 @@ int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p
         d.nbootnodes = cfg->nbootnodes;
         d.db = cfg->db;
         d.netrestrict = cfg->netrestrict;
+        /* No address given (no --nat extip, a wildcard listen address): learn it from the Pongs. */
+        d.track_endpoint = !adv.family && !cfg->no_endpoint_prediction;
+        d.hook_ctx = s;
+        d.on_endpoint = on_endpoint;
         ethp2p_random_seed_u64(&d.seed);
         if ((rc = ethp2p_discv4_udp_open(loop, &d, &cfg->listen_ip, udp_port, &s->udp))) goto fail;
         ethp2p_discv4_start(ethp2p_discv4_udp_core(s->udp), ethp2p_io_now_ms());
@@ -461,6 +476,18 @@ const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s) { return &s->self
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_core(s->udp) : NULL; }
 ethp2p_discv5 *ethp2p_server_discv5(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_v5(s->udp) : NULL; }
 const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s) { return &s->stats; }
+
+int ethp2p_server_set_external_ip(ethp2p_server *s, const ethp2p_ip *ip)
+{
+    s->self.ip = *ip;
+    if (!s->udp) return 0;
+    ethp2p_discv4 *d = ethp2p_discv4_udp_core(s->udp);
+    ethp2p_discv4_set_tracking(d, 0);
+    int rc = ethp2p_discv4_set_endpoint(d, ip, s->self.udp, s->self.tcp);
+    ethp2p_discv5 *v5 = ethp2p_discv4_udp_v5(s->udp);
+    if (!rc && v5) rc = ethp2p_discv5_set_record(v5, ethp2p_discv4_local_record(d));
+    return rc;
+}
 const ethp2p_server_config *ethp2p_server_get_config(const ethp2p_server *s) { return &s->cfg; }
 
 int ethp2p_server_send(ethp2p_peer *p, const ethp2p_shared_cap *cap, uint64_t code, const uint8_t *data, size_t len)

@@ -5,6 +5,7 @@
  */
 #include "test_util.h"
 #include "ethp2p/discv4.h"
+#include "ethp2p/iptrack.h"
 #include "ethp2p/keccak.h"
 
 #include <stdlib.h>
@@ -611,6 +612,118 @@ static void test_clock_suspect_after_many_timeouts(void **state)
     ethp2p_discv4_free(d);
 }
 
+
+/* ---- the external endpoint, predicted from what Pongs say they see ---- */
+
+static int endpoint_calls;
+static void on_endpoint(void *ctx, const ethp2p_enode *self)
+{
+    (void)ctx;
+    (void)self;
+    endpoint_calls++;
+}
+
+/* Remote `i` (its own key and address) answers our ping with a Pong that says it sees us at ip:port. */
+static void pong_saying(ethp2p_discv4 *d, int i, const char *ip, uint16_t port, uint64_t now)
+{
+    ethp2p_privkey k;
+    ethp2p_pubkey pub;
+    ethp2p_enode n;
+    ethp2p_udp_addr from;
+    memset(k.b, 0x50 + i, 32);
+    assert_int_equal(ethp2p_privkey_to_pubkey(&k, &pub), 0);
+    char addr[32];
+    snprintf(addr, sizeof(addr), "10.0.1.%d", i + 1);
+    assert_int_equal(ethp2p_ip_parse(addr, &from.ip), 0);
+    from.port = 30304;
+    assert_int_equal(ethp2p_enode_init(&n, &pub, &from.ip, 30304, 30304), 0);
+    nsent = 0;
+    assert_int_equal(ethp2p_discv4_ping(d, &n, now, on_ping, NULL), 0);
+    ethp2p_v4_meta meta;
+    sent_packet_at(0, &meta);
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.type = ETHP2P_V4_PONG;
+    memcpy(pkt.u.pong.ping_hash, meta.hash, 32);
+    assert_int_equal(ethp2p_ip_parse(ip, &pkt.u.pong.to.ip), 0);
+    pkt.u.pong.to.udp = port;
+    pkt.expiration = now / 1000 + 20;
+    uint8_t buf[ETHP2P_V4_MAX_PACKET];
+    size_t len;
+    assert_int_equal(ethp2p_v4_encode(&k, &pkt, buf, &len, NULL), 0);
+    ethp2p_discv4_handle_packet(d, &from, buf, len, now);
+}
+
+static void test_endpoint_predicted_from_pongs(void **state)
+{
+    (void)state;
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cfg.key.b, 0x21, 32);
+    cfg.udp_port = cfg.tcp_port = 30303; /* no IP: behind a NAT, not configured */
+    cfg.no_background = 1;
+    cfg.send = capture;
+    cfg.seed = 1;
+    cfg.track_endpoint = 1;
+    cfg.on_endpoint = on_endpoint;
+    endpoint_calls = 0;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
+    assert_non_null(d);
+    uint64_t seq0 = ethp2p_discv4_local_record(d)->seq;
+    /* Three hosts say one thing, nine another: below ten statements nothing changes. */
+    for (int i = 0; i < 3; i++) pong_saying(d, i, "198.51.100.9", 41000, T0 + (uint64_t)i);
+    for (int i = 3; i < 9; i++) pong_saying(d, i, "203.0.113.7", 40000, T0 + (uint64_t)i);
+    ethp2p_ip ip;
+    assert_int_not_equal(ethp2p_enr_get_ip(ethp2p_discv4_local_record(d), 4, &ip), 0);
+    assert_int_equal(endpoint_calls, 0);
+    /* The tenth statement: the majority's endpoint goes into the record, sequence bumped. */
+    pong_saying(d, 9, "203.0.113.7", 40000, T0 + 9);
+    assert_int_equal(endpoint_calls, 1);
+    assert_int_equal(ethp2p_enr_get_ip(ethp2p_discv4_local_record(d), 4, &ip), 0);
+    ethp2p_ip want;
+    assert_int_equal(ethp2p_ip_parse("203.0.113.7", &want), 0);
+    assert_true(ethp2p_ip_equal(&ip, &want));
+    uint16_t udp;
+    assert_int_equal(ethp2p_enr_get_port(ethp2p_discv4_local_record(d), "udp", &udp), 0);
+    assert_int_equal(udp, 40000);
+    assert_int_equal(ethp2p_discv4_local_record(d)->seq, seq0 + 1);
+    assert_int_equal(ethp2p_enr_verify(ethp2p_discv4_local_record(d)), 0);
+    /* A host repeating itself counts once; the same prediction changes nothing. */
+    for (int k = 0; k < 5; k++) pong_saying(d, 0, "198.51.100.9", 41000, T0 + 20 + (uint64_t)k);
+    assert_int_equal(endpoint_calls, 1);
+    ethp2p_discv4_free(d);
+}
+
+static void test_iptrack_window_and_hosts(void **state)
+{
+    (void)state;
+    ethp2p_iptrack t;
+    ethp2p_iptrack_init(&t, 1000, 3);
+    ethp2p_ip h[4], a, b, pred;
+    uint16_t port;
+    for (int i = 0; i < 4; i++) {
+        char s[16];
+        snprintf(s, sizeof(s), "10.0.0.%d", i + 1);
+        assert_int_equal(ethp2p_ip_parse(s, &h[i]), 0);
+    }
+    assert_int_equal(ethp2p_ip_parse("192.0.2.1", &a), 0);
+    assert_int_equal(ethp2p_ip_parse("192.0.2.2", &b), 0);
+    ethp2p_iptrack_add(&t, &h[0], &a, 1, 0);
+    ethp2p_iptrack_add(&t, &h[1], &a, 1, 100);
+    assert_int_equal(ethp2p_iptrack_predict(&t, 200, &pred, &port), 0); /* two hosts: too few */
+    ethp2p_iptrack_add(&t, &h[2], &b, 2, 300);
+    assert_int_equal(ethp2p_iptrack_predict(&t, 300, &pred, &port), 1);
+    assert_true(ethp2p_ip_equal(&pred, &a) && port == 1);
+    /* h0 changes its mind: one statement per host, the latest. */
+    ethp2p_iptrack_add(&t, &h[0], &b, 2, 400);
+    assert_int_equal(ethp2p_iptrack_predict(&t, 400, &pred, &port), 1);
+    assert_true(ethp2p_ip_equal(&pred, &b) && port == 2);
+    /* Past the window, old statements are gone: h1's (at 100) expires at 1101. */
+    assert_int_equal(ethp2p_iptrack_predict(&t, 1150, &pred, &port), 0);
+    ethp2p_iptrack_add(&t, &h[3], &b, 2, 1200);
+    assert_int_equal(ethp2p_iptrack_predict(&t, 1200, &pred, &port), 1);
+    assert_true(ethp2p_ip_equal(&pred, &b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +740,8 @@ int main(void)
         cmocka_unit_test(test_netrestrict),
         cmocka_unit_test(test_enr_responses),
         cmocka_unit_test(test_revalidation_pong_with_newer_seq_fetches_record),
+        cmocka_unit_test(test_endpoint_predicted_from_pongs),
+        cmocka_unit_test(test_iptrack_window_and_hosts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

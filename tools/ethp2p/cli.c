@@ -4,6 +4,7 @@
  * and shared by every sub-command so that help output looks the same.
  */
 #include "cli.h"
+#include "ethp2p/nat.h"
 #include "ethp2p/enode.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/log.h"
@@ -197,16 +198,24 @@ int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **o
     return n;
 }
 
-int cli_parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv)
+int cli_parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv, ethp2p_nat_spec *spec)
 {
-    if (!text || strcmp(text, "none") == 0) {
-        *adv = *bind_ip;
-        if (ethp2p_ip_is_unspecified(adv)) memset(adv, 0, sizeof(*adv)); /* unknown: sent empty */
-        return 0;
+    ethp2p_nat_spec sp;
+    if (ethp2p_nat_parse(text, &sp)) {
+        cli_error("--nat: '%s' is not any, none, upnp, pmp or extip:IP", text);
+        return -1;
     }
-    if (strncmp(text, "extip:", 6) == 0 && ethp2p_ip_parse(text + 6, adv) == 0) return 0;
-    cli_error("--nat: '%s' is not 'none' or 'extip:IP'", text);
-    return -1;
+    if (!spec && sp.mode != ETHP2P_NAT_NONE && sp.mode != ETHP2P_NAT_EXTIP) {
+        cli_error("--nat: this command takes none or extip:IP");
+        return -1;
+    }
+    if (spec) *spec = sp;
+    if (sp.mode == ETHP2P_NAT_EXTIP) *adv = sp.ip;
+    else {
+        *adv = *bind_ip;
+        if (ethp2p_ip_is_unspecified(adv)) memset(adv, 0, sizeof(*adv)); /* unknown: sent empty (or learned) */
+    }
+    return 0;
 }
 
 int cli_parse_netlist(const char *name, const char *text, ethp2p_netlist *out)

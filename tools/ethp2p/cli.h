@@ -53,8 +53,12 @@ struct ethp2p_netlist;
 int cli_parse_enodes(const char *flag, const char *list, struct ethp2p_enode **out);
 
 /** Prints "ethp2p: <fmt>" and a newline to stderr. */
-/** Parses --nat: "none" (advertise the bind IP if specific) or "extip:IP". */
-int cli_parse_nat(const char *text, const struct ethp2p_ip *bind_ip, struct ethp2p_ip *adv);
+struct ethp2p_nat_spec;
+/**
+ * Parses --nat (ethp2p/nat.h): adv is extip's IP, else the bind IP if specific. spec NULL:
+ * only none and extip are accepted (commands that map no ports).
+ */
+int cli_parse_nat(const char *text, const struct ethp2p_ip *bind_ip, struct ethp2p_ip *adv, struct ethp2p_nat_spec *spec);
 /** Parses a CIDR list flag (--netrestrict); prints the error. */
 int cli_parse_netlist(const char *name, const char *text, struct ethp2p_netlist *out);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

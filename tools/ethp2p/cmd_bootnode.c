@@ -120,7 +120,7 @@ int cmd_bootnode(int argc, char **argv)
         cli_error("--addr: '%s' is not IP:PORT", addr);
         return CLI_USAGE;
     }
-    if (cli_parse_nat(flags[F_NAT].value, &bind_ip, &adv)) return CLI_USAGE;
+    if (cli_parse_nat(flags[F_NAT].value, &bind_ip, &adv, NULL)) return CLI_USAGE;
     ethp2p_discv4_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     ethp2p_netlist netrestrict;

@@ -15,6 +15,7 @@
 #include "ethp2p/hex.h"
 #include "ethp2p/json.h"
 #include "ethp2p/log.h"
+#include "ethp2p/nat.h"
 #include "ethp2p/node.h"
 #include "ethp2p/nodedb.h"
 
@@ -42,6 +43,7 @@ typedef struct noderun {
     ethp2p_node *node;
     rpc *rpc;
     metrics_http *metrics;
+    ethp2p_nat *nat;
     FILE *events;
     uv_timer_t deadline;
     uv_signal_t sigint, sigterm;
@@ -84,6 +86,19 @@ static void on_status(uv_timer_t *t)
                 ethp2p_server_peers(srv, NULL, 0), ethp2p_eth_peer_count(eth), d ? ethp2p_table_len(ethp2p_discv4_table(d)) : 0,
                 (unsigned long long)txs, rate, ethp2p_txpool_len(ethp2p_eth_pool(eth)), (unsigned long long)blocks, brate,
                 (unsigned long long)(chain ? ethp2p_chain_head(chain)->number : 0), (unsigned long long)r->dns_nodes);
+}
+
+/* The gateway told us our external address: advertise it. */
+static void on_external(void *ctx, const ethp2p_ip *ip, const char *how)
+{
+    noderun *r = ctx;
+    char t[46];
+    ethp2p_ip_format(ip, t, sizeof(t));
+    ethp2p_server *srv = ethp2p_node_server(r->node);
+    if (ethp2p_server_set_external_ip(srv, ip)) ETHP2P_WARN("node", "could not advertise the external address", "ip=%s", t);
+    char url[ETHP2P_ENODE_URL_MAX];
+    if (ethp2p_enode_format(ethp2p_server_self(srv), url, sizeof(url))) url[0] = '\0';
+    ETHP2P_INFO("node", "external address", "ip=%s via=%s self=%s", t, how, url);
 }
 
 static void on_reach(uv_timer_t *t)
@@ -153,6 +168,8 @@ static void on_signal(uv_signal_t *s, int signum)
     r->metrics = NULL;
     ethp2p_dns_discovery_stop(r->dns);
     r->dns = NULL;
+    ethp2p_nat_stop(r->nat, NULL, NULL); /* the mappings are removed on the thread pool */
+    r->nat = NULL;
     ethp2p_node_stop(r->node); /* Disconnect (client quitting) to every peer */
     /* The signal handles stay, unreferenced, to catch a second signal. */
     uv_unref((uv_handle_t *)&r->sigint);
@@ -213,7 +230,7 @@ static int node_main(int argc, char **argv, int dump)
         [F_NODISCOVER] = {"nodiscover", NULL, "no discovery: only static peers and inbound connections", NULL},
         [F_MAXPEERS] = {"maxpeers", "N", "maximum number of peers (default 50)", NULL},
         [F_MAXPEND] = {"maxpendpeers", "N", "maximum handshakes under way (default 50)", NULL},
-        [F_NAT] = {"nat", "MODE", "'none' or 'extip:IP': the address to advertise", NULL},
+        [F_NAT] = {"nat", "MODE", "none, any, upnp, pmp or extip:IP: how to learn and advertise our address (default none)", NULL},
         [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only connect to and accept these ranges", NULL},
         [F_MAINNET] = {"mainnet", NULL, "Ethereum mainnet (the default)", NULL},
         [F_SEPOLIA] = {"sepolia", NULL, "the Sepolia test network", NULL},
@@ -296,7 +313,8 @@ static int node_main(int argc, char **argv, int dump)
         cli_error("--listenaddr: '%s' is not an IP address", listen);
         return CLI_USAGE;
     }
-    if (cli_parse_nat(flags[F_NAT].value, &cfg.server.listen_ip, &cfg.server.advertise_ip)) return CLI_USAGE;
+    ethp2p_nat_spec nat;
+    if (cli_parse_nat(flags[F_NAT].value, &cfg.server.listen_ip, &cfg.server.advertise_ip, &nat)) return CLI_USAGE;
     ethp2p_netlist netrestrict;
     if (flags[F_NETRESTRICT].value) {
         if (cli_parse_netlist("netrestrict", flags[F_NETRESTRICT].value, &netrestrict)) return CLI_USAGE;
@@ -469,6 +487,11 @@ static int node_main(int argc, char **argv, int dump)
     rcfg.ipc_path = flags[F_NOIPC].value ? NULL : path;
     rcfg.datadir = datadir;
     r.rpc = rpc_start(r.loop, r.node, &rcfg);
+    if (nat.mode == ETHP2P_NAT_UPNP || nat.mode == ETHP2P_NAT_PMP || nat.mode == ETHP2P_NAT_ANY) {
+        const ethp2p_enode *me = ethp2p_server_self(ethp2p_node_server(r.node));
+        if (ethp2p_nat_start(r.loop, &nat, me->tcp, cfg.server.no_discovery ? 0 : me->udp, on_external, &r, &r.nat))
+            exit_code = CLI_FAIL;
+    }
     if (flags[F_METRICS].value) r.metrics = metrics_http_start(r.loop, r.node, r.rpc, &metrics_ip, metrics_port);
     if ((!r.rpc && (rcfg.ipc_path || rcfg.http)) || (flags[F_METRICS].value && !r.metrics)) {
         cli_error("an endpoint could not open (see the log); stopping");
