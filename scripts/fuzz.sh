@@ -9,7 +9,7 @@ seconds=${2:?usage: fuzz.sh BUILD SECONDS}
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/fuzz/artifacts"
 status=0
-for h in rlp enr enode ecies v4wire discv5 rlpx tx eth dnsdisc; do
+for h in rlp enr enode ecies v4wire discv5 rlpx tx eth dnsdisc stun; do
   bin="$build/fuzz/fuzz_$h"
   work="$build/fuzz/corpus-$h"
   mkdir -p "$work"

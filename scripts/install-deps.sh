@@ -22,6 +22,7 @@ PACKAGES=(
   libminiupnpc-dev   # --nat upnp: port mappings through a UPnP gateway
   libnatpmp-dev      # --nat pmp: port mappings through a NAT-PMP gateway
   miniupnpd-nftables # a real UPnP/NAT-PMP gateway for the NAT test (in network namespaces the test creates)
+  coturn             # a real STUN server for --nat stun (in the NAT test's namespaces)
   nftables           # the gateway's firewall and NAT rules inside those namespaces
   iproute2           # ip netns, veth: the NAT test's namespaces
   libmicrohttpd-dev  # the node's HTTP endpoints: JSON-RPC (--http) and Prometheus metrics (--metrics)
@@ -63,7 +64,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
   [ $own_policy -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
   if command -v systemctl >/dev/null 2>&1; then
-    for unit in prometheus miniupnpd; do $SUDO systemctl disable "$unit" >/dev/null 2>&1 || true; done
+    for unit in prometheus miniupnpd coturn; do $SUDO systemctl disable "$unit" >/dev/null 2>&1 || true; done
   fi
   [ $rc -eq 0 ] || exit $rc
 fi

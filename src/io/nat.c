@@ -1,6 +1,6 @@
 /*
  * Port mappings through the gateway, UPnP IGD (miniupnpc) or NAT-PMP
- * (libnatpmp); see ethp2p/nat.h. Both protocols block (discovery waits up to
+ * (libnatpmp), or the address a STUN server sees; see ethp2p/nat.h. Both protocols block (discovery waits up to
  * two seconds), so each round (find the gateway, read its external address,
  * map both ports) runs as work on libuv's thread pool, touching only its own
  * job; the loop takes the result, reports a new address, and schedules the
@@ -8,6 +8,7 @@
  */
 #include "ethp2p/nat.h"
 #include "ethp2p/log.h"
+#include "ethp2p/random.h"
 
 #include <arpa/inet.h>
 #include <miniupnpc/miniupnpc.h>
@@ -18,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define LOG_MOD "nat"
@@ -43,7 +47,7 @@ struct ethp2p_nat {
     void (*on_external)(void *ctx, const ethp2p_ip *ip, const char *how);
     void *ctx;
     uv_timer_t timer;
-    int busy, stopping, timer_closed, mapped;
+    int busy, stopping, timer_closed, mapped, checked;
     const char *how;         /* the protocol that worked last */
     ethp2p_ip external;
     int have_external;
@@ -59,14 +63,17 @@ int ethp2p_nat_parse(const char *text, ethp2p_nat_spec *out)
     else if (!strcmp(text, "upnp")) out->mode = ETHP2P_NAT_UPNP;
     else if (!strcmp(text, "pmp")) out->mode = ETHP2P_NAT_PMP;
     else if (!strncmp(text, "extip:", 6) && ethp2p_ip_parse(text + 6, &out->ip) == 0) out->mode = ETHP2P_NAT_EXTIP;
-    else return ETHP2P_EINVAL;
+    else if (!strcmp(text, "stun") || (!strncmp(text, "stun:", 5) && strchr(text + 5, ':') && strlen(text + 5) < sizeof(out->stun_server))) {
+        out->mode = ETHP2P_NAT_STUN;
+        snprintf(out->stun_server, sizeof(out->stun_server), "%s", text[4] ? text + 5 : ETHP2P_NAT_DEFAULT_STUN);
+    } else return ETHP2P_EINVAL;
     return 0;
 }
 
 const char *ethp2p_nat_mode_name(ethp2p_nat_mode m)
 {
-    static const char *const names[] = {"none", "extip", "upnp", "pmp", "any"};
-    return (unsigned)m < 5 ? names[m] : "?";
+    static const char *const names[] = {"none", "extip", "upnp", "pmp", "any", "stun"};
+    return (unsigned)m < 6 ? names[m] : "?";
 }
 
 /* ---- UPnP (thread pool) ---- */
@@ -167,10 +174,61 @@ static int pmp_round(nat_job *j)
     return rc;
 }
 
+/* ---- STUN (thread pool) ---- */
+
+static int stun_round(nat_job *j)
+{
+    char host[256];
+    snprintf(host, sizeof(host), "%s", j->nat->spec.stun_server);
+    char *colon = strrchr(host, ':');
+    if (!colon) return -1;
+    *colon = '\0';
+    const char *name = host;
+    if (*name == '[') { /* [v6]:port */
+        name++;
+        char *end = strchr(host, ']');
+        if (end) *end = '\0';
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *ai = NULL;
+    int gai = getaddrinfo(name, colon + 1, &hints, &ai);
+    if (gai || !ai) {
+        snprintf(j->error, sizeof(j->error), "stun: cannot resolve %.100s: %s", j->nat->spec.stun_server, gai_strerror(gai));
+        return -1;
+    }
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0), rc = -1;
+    struct timeval tv = {1, 0};
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (int attempt = 0; fd >= 0 && attempt < 3 && rc; attempt++) {
+        uint8_t tid[12], req[ETHP2P_STUN_REQUEST_SIZE], resp[1024];
+        if (ethp2p_random_bytes(tid, sizeof(tid))) break;
+        ethp2p_stun_request(req, tid);
+        if (sendto(fd, req, sizeof(req), 0, ai->ai_addr, ai->ai_addrlen) != (ssize_t)sizeof(req)) continue;
+        ssize_t n;
+        while ((n = recv(fd, resp, sizeof(resp), 0)) > 0) { /* a stray datagram does not end the attempt */
+            uint16_t port;
+            if (ethp2p_stun_parse(resp, (size_t)n, tid, &j->external, &port) == 0) {
+                rc = 0;
+                break;
+            }
+        }
+    }
+    if (rc) snprintf(j->error, sizeof(j->error), "stun: no answer from %.100s", j->nat->spec.stun_server);
+    if (fd >= 0) close(fd);
+    freeaddrinfo(ai);
+    return rc;
+}
+
 static void job_run(uv_work_t *w)
 {
     nat_job *j = w->data;
     ethp2p_nat_mode m = j->nat->spec.mode;
+    if (m == ETHP2P_NAT_STUN) {
+        if (!j->unmap && stun_round(j) == 0) {
+            j->ok = 1;
+            j->how = "stun";
+        }
+        return;
+    }
     if (j->unmap && j->nat->how) m = strcmp(j->nat->how, "upnp") == 0 ? ETHP2P_NAT_UPNP : ETHP2P_NAT_PMP;
     if ((m == ETHP2P_NAT_UPNP || m == ETHP2P_NAT_ANY) && upnp_round(j) == 0) {
         j->ok = 1;
@@ -218,12 +276,15 @@ static void job_done(uv_work_t *w, int status)
         return;
     }
     if (status == 0 && j->ok) {
-        n->mapped = 1;
+        n->mapped = n->spec.mode != ETHP2P_NAT_STUN; /* STUN maps nothing: nothing to remove */
+        n->checked = 1;
         n->how = j->how;
         char ip[46];
         ethp2p_ip_format(&j->external, ip, sizeof(ip));
         int changed = !n->have_external || !ethp2p_ip_equal(&n->external, &j->external);
-        if (changed)
+        if (changed && !n->mapped)
+            ETHP2P_INFO(LOG_MOD, "external address learned", "via=%s external=%s server=%s", j->how, ip, n->spec.stun_server);
+        else if (changed)
             ETHP2P_INFO(LOG_MOD, "ports mapped", "via=%s external=%s tcp=%u udp=%u lease=%ds", j->how, ip, n->tcp, n->udp,
                         ETHP2P_NAT_LEASE_S);
         n->external = j->external;
@@ -238,7 +299,7 @@ static void job_done(uv_work_t *w, int status)
         schedule(n); /* the unmapping round */
         return;
     }
-    uv_timer_start(&n->timer, on_timer, n->mapped ? ETHP2P_NAT_RENEW_MS : ETHP2P_NAT_RETRY_MS, 0);
+    uv_timer_start(&n->timer, on_timer, n->checked ? ETHP2P_NAT_RENEW_MS : ETHP2P_NAT_RETRY_MS, 0);
 }
 
 /* Starts a round: mapping (renewal), or unmapping when stopping. */
@@ -268,7 +329,9 @@ static void on_timer(uv_timer_t *t) { schedule(t->data); }
 int ethp2p_nat_start(uv_loop_t *loop, const ethp2p_nat_spec *spec, uint16_t tcp_port, uint16_t udp_port,
                      void (*on_external)(void *ctx, const ethp2p_ip *ip, const char *how), void *ctx, ethp2p_nat **out)
 {
-    if (spec->mode != ETHP2P_NAT_UPNP && spec->mode != ETHP2P_NAT_PMP && spec->mode != ETHP2P_NAT_ANY) return ETHP2P_EINVAL;
+    if (spec->mode != ETHP2P_NAT_UPNP && spec->mode != ETHP2P_NAT_PMP && spec->mode != ETHP2P_NAT_ANY &&
+        spec->mode != ETHP2P_NAT_STUN)
+        return ETHP2P_EINVAL;
     ethp2p_nat *n = calloc(1, sizeof(*n));
     if (!n) return ETHP2P_ENOMEM;
     n->loop = loop;

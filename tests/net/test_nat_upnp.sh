@@ -20,7 +20,16 @@ net_init nat
 tag="e2p$$"
 lan=${tag}l gw=${tag}g wan=${tag}w
 cleanup_ns() { for n in "$lan" "$gw" "$wan"; do ip netns del "$n" 2>/dev/null || true; done; }
-trap 'rc=$?; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; cleanup_ns; rm -rf "$work"; exit $rc' EXIT
+finish() {
+  local rc=$?
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.2
+  cleanup_ns
+  if grep -l 'Sanitizer\|runtime error' "$work"/log* 2>/dev/null; then grep -h -A30 'Sanitizer\|runtime error' "$work"/log* | head -60; rc=1; fi
+  rm -rf "$work"
+  exit $rc
+}
+trap finish EXIT
 if ! ip netns add "$gw" 2>/dev/null; then echo "SKIP: this machine refuses network namespaces"; exit 77; fi
 for t in miniupnpd nft; do command -v $t >/dev/null || { echo "$t not found: scripts/install-deps.sh installs it"; exit 1; }; done
 ip netns add "$lan"
@@ -108,3 +117,22 @@ round() {
 }
 round upnp 30311
 round pmp 30312
+
+# STUN: a real STUN server (coturn) outside; the node learns the address the
+# gateway's masquerading gives it, without any mapping.
+if command -v turnserver >/dev/null; then
+  net_spawn "$work/log-stun-server" ip netns exec "$wan" turnserver --stun-only --no-cli --no-tls --no-dtls \
+    --listening-ip=11.0.0.2 --listening-port=3478 --log-file=stdout --simple-log --no-stdout-log
+  sleep 0.5
+  net_spawn "$work/log-stun" ip netns exec "$lan" "$cli" node --devnet --datadir "$work/d-stun" --nodekey "$work/key" \
+    --port 30313 --nat stun:11.0.0.2:3478 --status 1h --bootnodes "" --verbosity 4
+  for _ in $(seq 100); do grep -q 'msg="external address"' "$work/log-stun" && break; sleep 0.1; done
+  grep -q 'msg="external address" ip=11.0.0.1 via=stun' "$work/log-stun" \
+    || { echo "FAIL stun: no external address"; cat "$work/log-stun"; exit 1; }
+  info=$(nsx "$lan" "$cli" rpc --ipc "$work/d-stun/ethp2p.ipc" admin_nodeInfo)
+  "$cli" enr decode "$(echo "$info" | grep -o '"enr":"enr:[^"]*"' | cut -d'"' -f4)" | grep -q '11.0.0.1' \
+    || { echo "FAIL stun: the ENR lacks 11.0.0.1"; exit 1; }
+  echo "ok   stun: coturn outside the NAT told the node its address (11.0.0.1); the ENR holds it"
+else
+  echo "turnserver not found: scripts/install-deps.sh installs coturn"; exit 1
+fi

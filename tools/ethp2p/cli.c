@@ -202,7 +202,7 @@ int cli_parse_nat(const char *text, const ethp2p_ip *bind_ip, ethp2p_ip *adv, et
 {
     ethp2p_nat_spec sp;
     if (ethp2p_nat_parse(text, &sp)) {
-        cli_error("--nat: '%s' is not any, none, upnp, pmp or extip:IP", text);
+        cli_error("--nat: '%s' is not any, none, upnp, pmp, stun[:HOST:PORT] or extip:IP", text);
         return -1;
     }
     if (!spec && sp.mode != ETHP2P_NAT_NONE && sp.mode != ETHP2P_NAT_EXTIP) {

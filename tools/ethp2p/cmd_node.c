@@ -230,7 +230,7 @@ static int node_main(int argc, char **argv, int dump)
         [F_NODISCOVER] = {"nodiscover", NULL, "no discovery: only static peers and inbound connections", NULL},
         [F_MAXPEERS] = {"maxpeers", "N", "maximum number of peers (default 50)", NULL},
         [F_MAXPEND] = {"maxpendpeers", "N", "maximum handshakes under way (default 50)", NULL},
-        [F_NAT] = {"nat", "MODE", "none, any, upnp, pmp or extip:IP: how to learn and advertise our address (default none)", NULL},
+        [F_NAT] = {"nat", "MODE", "none, any, upnp, pmp, stun[:HOST:PORT] or extip:IP: how to learn and advertise our address (default none)", NULL},
         [F_NETRESTRICT] = {"netrestrict", "CIDRS", "only connect to and accept these ranges", NULL},
         [F_MAINNET] = {"mainnet", NULL, "Ethereum mainnet (the default)", NULL},
         [F_SEPOLIA] = {"sepolia", NULL, "the Sepolia test network", NULL},
@@ -487,7 +487,7 @@ static int node_main(int argc, char **argv, int dump)
     rcfg.ipc_path = flags[F_NOIPC].value ? NULL : path;
     rcfg.datadir = datadir;
     r.rpc = rpc_start(r.loop, r.node, &rcfg);
-    if (nat.mode == ETHP2P_NAT_UPNP || nat.mode == ETHP2P_NAT_PMP || nat.mode == ETHP2P_NAT_ANY) {
+    if (nat.mode == ETHP2P_NAT_UPNP || nat.mode == ETHP2P_NAT_PMP || nat.mode == ETHP2P_NAT_ANY || nat.mode == ETHP2P_NAT_STUN) {
         const ethp2p_enode *me = ethp2p_server_self(ethp2p_node_server(r.node));
         if (ethp2p_nat_start(r.loop, &nat, me->tcp, cfg.server.no_discovery ? 0 : me->udp, on_external, &r, &r.nat))
             exit_code = CLI_FAIL;

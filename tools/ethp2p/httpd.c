@@ -21,7 +21,7 @@ struct httpd {
     httpd_handler handler;
     void *ctx;
     uint16_t port;
-    int closing;
+    int closing, open_handles;
 };
 
 /* A request being received. */
@@ -189,16 +189,18 @@ httpd *httpd_start(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, size_t m
 
 uint16_t httpd_port(const httpd *d) { return d->port; }
 
+/* Both handles live in d: it goes when the second has closed (libuv's order is not ours). */
 static void on_closed(uv_handle_t *h)
 {
     httpd *d = h->data;
-    if (h == (uv_handle_t *)&d->timer) free(d); /* closed after the poll handle */
+    if (--d->open_handles == 0) free(d);
 }
 
 void httpd_stop(httpd *d)
 {
     if (!d || d->closing) return;
     d->closing = 1;
+    d->open_handles = 2;
     uv_poll_stop(&d->poll);
     uv_close((uv_handle_t *)&d->poll, on_closed);
     MHD_stop_daemon(d->mhd);
