@@ -71,3 +71,33 @@ if (!rpcDebug.some((o) => o.msg === "request is not JSON" && o.bytes)) { console
 if (otherDebug.length || info.length) process.exit(1)
 ' "$work/log" || fail "the JSON log lines or the module levels"
 echo "ok   logs: JSON lines; rpc at debug (--log.vmodule rpc=4), the others at warn (--verbosity 2)"
+
+# Stopping while work is under way (a STUN query to a port where nothing answers: three 1 s
+# tries on the thread pool): one SIGTERM waits for it and exits 0 within 5 s; a second
+# SIGTERM exits at once with status 1.
+stop_node() {
+  local name=$1
+  "$cli" node --devnet --datadir "$work/$name" --nodiscover --listenaddr 127.0.0.1 --port 0 \
+    --nat "stun:127.0.0.1:$((base + 5))" --status 1h >"$work/$name.out" 2>"$work/log-$name" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'looking for the gateway' "$work/log-$name" && break; sleep 0.05; done
+  sleep 0.3
+}
+stop_node one
+t0=$(date +%s%N)
+kill -TERM "$pid"
+st=0; wait "$pid" || st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $st -eq 0 ] && [ $ms -lt 5000 ] || fail "one SIGTERM: exit $st after $ms ms"
+echo "ok   one SIGTERM while a NAT query runs: exit 0 after $ms ms"
+stop_node two
+kill -TERM "$pid"
+sleep 0.2
+kill -0 "$pid" 2>/dev/null || fail "the node ended before the second signal (nothing to wait for?)"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+st=0; wait "$pid" || st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $st -eq 1 ] && [ $ms -lt 500 ] && grep -q 'second signal: exiting at once' "$work/log-two" \
+  || fail "a second SIGTERM: exit $st after $ms ms"
+echo "ok   a second SIGTERM: exit 1 after $ms ms"
