@@ -58,6 +58,7 @@ typedef struct ethp2p_discv5_stats {
     uint64_t packets_in, packets_out, not_v5, malformed, undecryptable, whoareyou_sent, whoareyou_limited,
         handshakes_done, handshakes_failed, requests_in, requests_out, timeouts,
         sessions; /* sessions established (an evicted one re-established counts again) */
+    uint64_t msgs_in[7], msgs_out[7]; /* messages by type (ETHP2P_V5_PING 1 .. ETHP2P_V5_TALKRESP 6) */
 } ethp2p_discv5_stats;
 
 ethp2p_discv5 *ethp2p_discv5_new(const ethp2p_discv5_config *cfg);

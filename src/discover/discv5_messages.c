@@ -30,7 +30,10 @@ static void answer(ethp2p_discv5 *d, session *s, const ethp2p_v5_msg *m, uint64_
     uint8_t pt[ETHP2P_V5_MAX_PACKET];
     size_t len;
     v5_encode_msg(m, pt, sizeof(pt), &len);
-    if (len) v5_send_in_session(d, s, pt, len, NULL, now);
+    if (len) {
+        if (m->type < 7) d->stats.msgs_out[m->type]++;
+        v5_send_in_session(d, s, pt, len, NULL, now);
+    }
 }
 
 /* NODES: the records at the asked distances (0 = ours), at most 16, in as many messages
@@ -181,6 +184,7 @@ void v5_handle_message(ethp2p_discv5 *d, session *s, const uint8_t *pt, size_t p
                      ethp2p_strerror(rc));
         return;
     }
+    if (m.type < 7) d->stats.msgs_in[m.type]++;
     v5_mark_live(d, s->id); /* it spoke inside a session */
     ethp2p_v5_msg a;
     switch (m.type) {
@@ -252,6 +256,7 @@ static request *start_request(ethp2p_discv5 *d, const ethp2p_enr *node, ethp2p_v
     memcpy(m->req_id, r->req_id, 8);
     m->req_id_len = 8;
     v5_encode_msg(m, r->pt, sizeof(r->pt), &r->ptlen);
+    if (r->ptlen && m->type < 7) d->stats.msgs_out[m->type]++; /* counted once, resends not */
     if (!r->ptlen) {
         *rc = ETHP2P_EINVAL;
         return NULL;

@@ -147,11 +147,26 @@ static void discovery_metrics(ethp2p_server *srv, ethp2p_buffer *b)
         }
     }
     if (v5) {
+        static const char *const v5type[7] = {"", "ping", "pong", "findnode", "nodes", "talkreq", "talkresp"};
         const ethp2p_discv5_stats *st = ethp2p_discv5_get_stats(v5);
-        const char *in[] = {"protocol", "discv5", "direction", "in", "type", "all", NULL};
-        const char *out[] = {"protocol", "discv5", "direction", "out", "type", "all", NULL};
-        ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", in, (double)st->packets_in);
-        ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", out, (double)st->packets_out);
+        for (int t = 1; t < 7; t++) {
+            const char *in[] = {"protocol", "discv5", "direction", "in", "type", v5type[t], NULL};
+            const char *out[] = {"protocol", "discv5", "direction", "out", "type", v5type[t], NULL};
+            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", in, (double)st->msgs_in[t]);
+            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", out, (double)st->msgs_out[t]);
+        }
+    }
+    /* Datagrams: discv5's handshakes and WHOAREYOU included; discv4 counts each packet once above. */
+    ethp2p_metrics_family(b, "ethp2p_discovery_datagrams_total", "counter", "Discovery datagrams by protocol and direction.");
+    if (d) {
+        const ethp2p_discv4_stats *st = ethp2p_discv4_get_stats(d);
+        const kv rows[] = {{"in", st->packets_in}, {"out", st->packets_out}};
+        series(b, "ethp2p_discovery_datagrams_total", "protocol", "discv4", "direction", rows, 2);
+    }
+    if (v5) {
+        const ethp2p_discv5_stats *st = ethp2p_discv5_get_stats(v5);
+        const kv rows[] = {{"in", st->packets_in}, {"out", st->packets_out}};
+        series(b, "ethp2p_discovery_datagrams_total", "protocol", "discv5", "direction", rows, 2);
     }
     ethp2p_metrics_family(b, "ethp2p_discovery_drops_total", "counter", "Discovery packets dropped, by protocol and reason.");
     if (d) {

@@ -176,6 +176,11 @@ static void test_handshake_and_requests(void **state)
     assert_int_equal(ethp2p_discv5_ping(V[0], &R[1], T0 + 10, pong_cb, NULL), 0);
     assert_int_equal(deliver(T0 + 10), 2);
     assert_int_equal(got.calls, 2);
+    /* Messages by type (the metrics read them): two PINGs out of A into B, two PONGs back. */
+    assert_int_equal(ethp2p_discv5_get_stats(V[0])->msgs_out[ETHP2P_V5_PING], 2);
+    assert_int_equal(ethp2p_discv5_get_stats(V[1])->msgs_in[ETHP2P_V5_PING], 2);
+    assert_int_equal(ethp2p_discv5_get_stats(V[1])->msgs_out[ETHP2P_V5_PONG], 2);
+    assert_int_equal(ethp2p_discv5_get_stats(V[0])->msgs_in[ETHP2P_V5_PONG], 2);
     /* B learned A's record from the handshake: B can reach A in the opposite direction too. */
     assert_int_equal(ethp2p_discv5_ping(V[1], &R[0], T0 + 20, pong_cb, NULL), 0);
     deliver(T0 + 20);
