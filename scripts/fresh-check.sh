@@ -36,6 +36,13 @@ echo "fresh-check: debootstrap bookworm into $root from $mirror"
 t0=$(date +%s)
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
   { tail -20 "$root.debootstrap.log"; exit 1; }
+# As on a real machine, / is a mount point (ip netns exec remounts it as a slave) and /run
+# a tmpfs; everything mounted below (the NAT test's /run/netns) goes with the root's unmount.
+mount --bind "$root" "$root"
+mounted+=("$root")
+mount --make-private "$root"
+mount -t tmpfs tmpfs "$root/run"
+mounted+=("$root/run")
 for m in proc sys dev dev/pts; do
   mount --bind "/$m" "$root/$m"
   mounted+=("$root/$m")

@@ -28,6 +28,7 @@ PACKAGES=(
   libmicrohttpd-dev  # the node's HTTP endpoints: JSON-RPC (--http) and Prometheus metrics (--metrics)
   libcmocka-dev      # unit tests
   chrony             # a real NTP server for the clock-drift test (started by the test, on loopback)
+  curl               # the HTTP client of the metrics, RPC and config tests
   prometheus         # a real Prometheus (and promtool) scraping the node's /metrics in its test
   dnsmasq-base       # a real DNS server for the DNS node list tests (started by the test, on loopback)
   clang              # libFuzzer harnesses

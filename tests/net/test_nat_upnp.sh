@@ -30,7 +30,10 @@ finish() {
   exit $rc
 }
 trap finish EXIT
-if ! ip netns add "$gw" 2>/dev/null; then echo "SKIP: this machine refuses network namespaces"; exit 77; fi
+if ! ip netns add "$gw" 2>/dev/null || ! ip netns exec "$gw" true 2>/dev/null; then
+  echo "SKIP: this machine refuses network namespaces ($(ip netns exec "$gw" true 2>&1 | head -1))"
+  exit 77
+fi
 for t in miniupnpd nft; do command -v $t >/dev/null || { echo "$t not found: scripts/install-deps.sh installs it"; exit 1; }; done
 ip netns add "$lan"
 ip netns add "$wan"
