@@ -9,7 +9,7 @@
  *   stun[:HOST:PORT]  ask a STUN server (RFC 5389 Binding) what address it sees; no port is
  *               mapped (for full-cone NATs and hosts with a public address), checked again
  *               every 15 minutes. Without a server, stun.l.google.com:19302.
- * Mappings are leased for 20 minutes and renewed every 15, retried every minute
+ * Mappings are leased for 20 minutes (lease_s) and renewed at three quarters of the lease, retried every minute
  * while the gateway cannot be found, and removed when the NAT is stopped. The
  * gateway's blocking protocols run on libuv's thread pool; callbacks run on the loop.
  */
@@ -23,7 +23,6 @@ extern "C" {
 #endif
 
 #define ETHP2P_NAT_LEASE_S 1200         /* mapping lifetime asked of the gateway */
-#define ETHP2P_NAT_RENEW_MS (15ULL * 60 * 1000)
 #define ETHP2P_NAT_RETRY_MS (60ULL * 1000)
 
 typedef enum ethp2p_nat_mode {
@@ -41,6 +40,7 @@ typedef struct ethp2p_nat_spec {
     ethp2p_nat_mode mode;
     ethp2p_ip ip;          /* EXTIP */
     char stun_server[256]; /* STUN: host:port */
+    uint32_t lease_s;      /* UPNP, PMP, ANY: mapping lifetime asked for (0: ETHP2P_NAT_LEASE_S); renewed at 3/4 of it */
 } ethp2p_nat_spec;
 
 /** Parses "none", "any", "upnp", "pmp", "extip:IP" or "stun[:HOST:PORT]" (as the reference's --nat). 0 or ETHP2P_EINVAL. */

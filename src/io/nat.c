@@ -44,11 +44,13 @@ struct ethp2p_nat {
     uv_loop_t *loop;
     ethp2p_nat_spec spec;
     uint16_t tcp, udp;
+    uint32_t lease_s;
     void (*on_external)(void *ctx, const ethp2p_ip *ip, const char *how);
     void *ctx;
     uv_timer_t timer;
     int busy, stopping, timer_closed, mapped, checked;
     const char *how;         /* the protocol that worked last */
+    char rootdesc[512];      /* the UPnP gateway's description URL, once found (the jobs' alone) */
     ethp2p_ip external;
     int have_external;
     void (*done)(void *ctx);
@@ -81,24 +83,32 @@ const char *ethp2p_nat_mode_name(ethp2p_nat_mode m)
 static int upnp_round(nat_job *j)
 {
     ethp2p_nat *n = j->nat;
-    int err = 0;
-    struct UPNPDev *devs = upnpDiscover(UPNP_DISCOVER_MS, NULL, NULL, 0, 0, 2, &err);
-    if (!devs) {
-        snprintf(j->error, sizeof(j->error), "upnp: no gateway answered (error %d)", err);
-        return -1;
-    }
     struct UPNPUrls urls;
     struct IGDdatas data;
     char lan[64] = "";
-    int igd = UPNP_GetValidIGD(devs, &urls, &data, lan, sizeof(lan));
-    freeUPNPDevlist(devs);
-    if (igd != 1) {
-        if (igd) FreeUPNPUrls(&urls);
-        snprintf(j->error, sizeof(j->error), "upnp: no connected Internet gateway (%d)", igd);
-        return -1;
+    /* Renewals go straight to the gateway found before (jobs run one at a time: n->rootdesc is
+     * only touched by them); the first round, or one after a failure, discovers it. */
+    int igd = n->rootdesc[0] && UPNP_GetIGDFromUrl(n->rootdesc, &urls, &data, lan, sizeof(lan)) == 1 ? 1 : 0;
+    if (!igd) {
+        n->rootdesc[0] = '\0';
+        int err = 0;
+        struct UPNPDev *devs = upnpDiscover(UPNP_DISCOVER_MS, NULL, NULL, 0, 0, 2, &err);
+        if (!devs) {
+            snprintf(j->error, sizeof(j->error), "upnp: no gateway answered (error %d)", err);
+            return -1;
+        }
+        igd = UPNP_GetValidIGD(devs, &urls, &data, lan, sizeof(lan));
+        freeUPNPDevlist(devs);
+        if (igd != 1) {
+            if (igd) FreeUPNPUrls(&urls);
+            snprintf(j->error, sizeof(j->error), "upnp: no connected Internet gateway (%d)", igd);
+            return -1;
+        }
+        if (urls.rootdescURL) snprintf(n->rootdesc, sizeof(n->rootdesc), "%s", urls.rootdescURL);
     }
     int rc = 0;
     char ext[40] = "";
+    if (j->unmap) n->rootdesc[0] = '\0';
     if (!j->unmap && (UPNP_GetExternalIPAddress(urls.controlURL, data.first.servicetype, ext) != 0 ||
                       ethp2p_ip_parse(ext, &j->external))) {
         snprintf(j->error, sizeof(j->error), "upnp: the gateway gave no external address ('%s')", ext);
@@ -110,7 +120,7 @@ static int upnp_round(nat_job *j)
         if (!ports[i]) continue;
         char port[8], lease[12];
         snprintf(port, sizeof(port), "%u", ports[i]);
-        snprintf(lease, sizeof(lease), "%d", ETHP2P_NAT_LEASE_S);
+        snprintf(lease, sizeof(lease), "%u", n->lease_s);
         int r = j->unmap ? UPNP_DeletePortMapping(urls.controlURL, data.first.servicetype, port, protos[i], NULL)
                          : UPNP_AddPortMapping(urls.controlURL, data.first.servicetype, port, port, lan, "ethp2p",
                                                protos[i], NULL, lease);
@@ -121,6 +131,7 @@ static int upnp_round(nat_job *j)
         }
     }
     FreeUPNPUrls(&urls);
+    if (rc) n->rootdesc[0] = '\0'; /* the next round looks for the gateway again */
     return rc;
 }
 
@@ -166,7 +177,7 @@ static int pmp_round(nat_job *j)
     for (int i = 0; i < 2 && rc == 0; i++) {
         if (!ports[i]) continue;
         /* Lifetime 0 deletes the mapping. */
-        if (sendnewportmappingrequest(&p, protos[i], ports[i], ports[i], j->unmap ? 0 : ETHP2P_NAT_LEASE_S) < 0 ||
+        if (sendnewportmappingrequest(&p, protos[i], ports[i], ports[i], j->unmap ? 0 : n->lease_s) < 0 ||
             pmp_wait(&p, &resp, j))
             rc = -1;
     }
@@ -285,8 +296,10 @@ static void job_done(uv_work_t *w, int status)
         if (changed && !n->mapped)
             ETHP2P_INFO(LOG_MOD, "external address learned", "via=%s external=%s server=%s", j->how, ip, n->spec.stun_server);
         else if (changed)
-            ETHP2P_INFO(LOG_MOD, "ports mapped", "via=%s external=%s tcp=%u udp=%u lease=%ds", j->how, ip, n->tcp, n->udp,
-                        ETHP2P_NAT_LEASE_S);
+            ETHP2P_INFO(LOG_MOD, "ports mapped", "via=%s external=%s tcp=%u udp=%u lease=%us", j->how, ip, n->tcp, n->udp,
+                        n->lease_s);
+        else if (n->mapped)
+            ETHP2P_DEBUG(LOG_MOD, "mappings renewed", "via=%s external=%s lease=%us", j->how, ip, n->lease_s);
         n->external = j->external;
         n->have_external = 1;
         if (changed && !n->stopping && n->on_external) n->on_external(n->ctx, &n->external, n->how);
@@ -299,7 +312,7 @@ static void job_done(uv_work_t *w, int status)
         schedule(n); /* the unmapping round */
         return;
     }
-    uv_timer_start(&n->timer, on_timer, n->checked ? ETHP2P_NAT_RENEW_MS : ETHP2P_NAT_RETRY_MS, 0);
+    uv_timer_start(&n->timer, on_timer, n->checked ? (uint64_t)n->lease_s * 750 : ETHP2P_NAT_RETRY_MS, 0);
 }
 
 /* Starts a round: mapping (renewal), or unmapping when stopping. */
@@ -338,6 +351,7 @@ int ethp2p_nat_start(uv_loop_t *loop, const ethp2p_nat_spec *spec, uint16_t tcp_
     n->spec = *spec;
     n->tcp = tcp_port;
     n->udp = udp_port;
+    n->lease_s = spec->lease_s ? spec->lease_s : ETHP2P_NAT_LEASE_S;
     n->on_external = on_external;
     n->ctx = ctx;
     uv_timer_init(loop, &n->timer);

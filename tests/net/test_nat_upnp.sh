@@ -81,8 +81,9 @@ sleep 1
 
 round() {
   local mode=$1 port=$2
+  # A 4 s lease: renewed at 3 s; still there at 6 s only if the renewals work.
   net_spawn "$work/log-$mode" ip netns exec "$lan" "$cli" node --devnet --datadir "$work/d-$mode" --nodekey "$work/key" \
-    --port "$port" --nat "$mode" --status 1h --bootnodes "" --verbosity 4
+    --port "$port" --nat "$mode" --nat.lease 4s --status 1h --bootnodes "" --verbosity 4
   local pid=${pids[-1]}
   for _ in $(seq 100); do grep -q 'msg="external address"' "$work/log-$mode" && break; sleep 0.1; done
   grep -q "msg=\"external address\" ip=11.0.0.1 via=$mode" "$work/log-$mode" \
@@ -98,6 +99,12 @@ round() {
     && echo "$rules" | grep -q "0x11 th dport $port dnat ip to 10.77.0.2:$port" \
     || { echo "FAIL $mode: no mappings in the gateway"; echo "$rules"; exit 1; }
   echo "ok   $mode: TCP and UDP $port forwarded by the gateway (nftables prerouting_miniupnpd)"
+  sleep 6.5
+  rules=$(nsx "$gw" nft list chain inet filter prerouting_miniupnpd)
+  echo "$rules" | grep -q "0x6 th dport $port dnat" || { echo "FAIL $mode: the mapping lapsed after its 4 s lease"; tail "$work/log-gw"; exit 1; }
+  renewed=$(grep -c 'msg="mappings renewed"' "$work/log-$mode" || true)
+  [ "$renewed" -ge 1 ] || { echo "FAIL $mode: not renewed in 6.5 s"; exit 1; }
+  echo "ok   $mode: a 4 s lease renewed $renewed times in 6.5 s; the mapping is still there"
   # The ENR (over the admin API) carries the external address, sequence above 1.
   local info
   info=$(nsx "$lan" "$cli" rpc --ipc "$work/d-$mode/ethp2p.ipc" admin_nodeInfo)
@@ -115,11 +122,31 @@ round() {
   pids=("${pids[@]:0:${#pids[@]}-1}")
   grep -q 'msg="mappings removed"' "$work/log-$mode" || { echo "FAIL $mode: mappings not removed"; tail -5 "$work/log-$mode"; exit 1; }
   rules=$(nsx "$gw" nft list chain inet filter prerouting_miniupnpd)
-  if echo "$rules" | grep -q "dport $port "; then echo "FAIL $mode: mappings left in the gateway"; echo "$rules"; exit 1; fi
+  if [[ $rules == *"dport $port "* ]]; then echo "FAIL $mode: mappings left in the gateway"; echo "$rules"; exit 1; fi
   echo "ok   $mode: on SIGTERM the mappings were removed from the gateway"
 }
 round upnp 30311
 round pmp 30312
+
+# The gateway does end lapsed leases (so "still there after its lease" above means renewed):
+# a node killed with SIGKILL cannot remove its mapping, which goes when its 4 s lease ends.
+net_spawn "$work/log-kill" ip netns exec "$lan" "$cli" node --devnet --datadir "$work/d-kill" --port 30314 --nat upnp \
+  --nat.lease 4s --status 1h --bootnodes ""
+for _ in $(seq 100); do grep -q 'msg="external address"' "$work/log-kill" && break; sleep 0.1; done
+kill -9 "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null || true
+pids=("${pids[@]:0:${#pids[@]}-1}")
+# (the rules are read into a variable first: grep -q ending a pipe early fails it under pipefail)
+rules_now() { nsx "$gw" nft list chain inet filter prerouting_miniupnpd; }
+r=$(rules_now); [[ $r == *"dport 30314 "* ]] || { echo "FAIL no mapping to lapse"; exit 1; }
+gone=0
+for i in $(seq 100); do
+  r=$(rules_now)
+  if [[ $r != *"dport 30314 "* ]]; then gone=$i; break; fi
+  sleep 0.1
+done
+[ $gone -gt 0 ] || { echo "FAIL the gateway kept a lapsed mapping for 10 s"; exit 1; }
+echo "ok   a killed node's mapping lapsed with its lease after $((gone * 100)) ms: the gateway enforces leases"
 
 # STUN: a real STUN server (coturn) outside; the node learns the address the
 # gateway's masquerading gives it, without any mapping.

@@ -35,7 +35,7 @@ enum {
     F_NETRESTRICT, F_MAINNET, F_SEPOLIA, F_HOLESKY, F_HOODI, F_DEVNET, F_GENESIS, F_NETWORKID, F_IDENTITY,
     F_VERBOSITY, F_IMPORT, F_EVENTS, F_HTTP, F_HTTPPORT, F_NOIPC, F_STATIC, F_TRUSTED, F_STATUS, F_DNS, F_DNSSERVER,
     F_V5, F_HTTPADDR, F_HTTPAPI, F_CORS, F_VHOSTS, F_METRICS, F_METRICSADDR, F_METRICSPORT, F_CONFIG, F_LOGFMT, F_VMODULE,
-    F_COUNT
+    F_NATLEASE, F_COUNT
 };
 
 typedef struct noderun {
@@ -263,13 +263,14 @@ static int node_main(int argc, char **argv, int dump)
         [F_CONFIG] = {"config", "FILE", "a JSON file of settings named as these flags; flags override it", NULL},
         [F_LOGFMT] = {"log.format", "FORMAT", "logfmt or json (default logfmt)", NULL},
         [F_VMODULE] = {"log.vmodule", "SPEC", "per-module levels, e.g. discv4=5,rlpx=4", NULL},
+        [F_NATLEASE] = {"nat.lease", "DURATION", "UPnP/NAT-PMP mapping lifetime, renewed at 3/4 of it (default 20m)", NULL},
     };
     /* The defaults dumpconfig prints (those the help gives). */
     const char *defs[F_COUNT] = {
         [F_PORT] = "30303", [F_MAXPEERS] = "50", [F_MAXPEND] = "50", [F_LISTEN] = "0.0.0.0", [F_NAT] = "none",
         [F_VERBOSITY] = "3", [F_HTTPPORT] = "8545", [F_STATUS] = "10s", [F_V5] = "true", [F_HTTPADDR] = "127.0.0.1",
         [F_HTTPAPI] = "eth,net,web3", [F_VHOSTS] = "localhost", [F_METRICSADDR] = "127.0.0.1", [F_METRICSPORT] = "6060",
-        [F_LOGFMT] = "logfmt",
+        [F_LOGFMT] = "logfmt", [F_NATLEASE] = "20m",
     };
     cli_command cmd = {"ethp2p node [flags]", "join an Ethereum network and relay transactions", flags, F_COUNT, 0, 0};
     char *pos[1];
@@ -315,6 +316,13 @@ static int node_main(int argc, char **argv, int dump)
     }
     ethp2p_nat_spec nat;
     if (cli_parse_nat(flags[F_NAT].value, &cfg.server.listen_ip, &cfg.server.advertise_ip, &nat)) return CLI_USAGE;
+    uint64_t lease_ms = 0;
+    if (flags[F_NATLEASE].value &&
+        (cli_parse_duration_ms("nat.lease", flags[F_NATLEASE].value, &lease_ms) || lease_ms < 2000 || lease_ms > 86400000)) {
+        if (lease_ms) cli_error("--nat.lease: between 2s and 24h");
+        return CLI_USAGE;
+    }
+    nat.lease_s = (uint32_t)(lease_ms / 1000);
     ethp2p_netlist netrestrict;
     if (flags[F_NETRESTRICT].value) {
         if (cli_parse_netlist("netrestrict", flags[F_NETRESTRICT].value, &netrestrict)) return CLI_USAGE;
