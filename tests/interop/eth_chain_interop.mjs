@@ -9,6 +9,7 @@
 // included), and each is byte for byte what chain.rlp holds; receipts are
 // answered for what N holds; a NewBlock after the merge changes nothing.
 import { RLP } from '@ethereumjs/rlp'
+import { IpcSocketProvider } from 'ethers'
 import { bytesToHex, hexToBytes, intToBytes, bytesToBigInt } from '@ethereumjs/util'
 import { keccak256 } from 'ethereum-cryptography/keccak.js'
 import { devnetCommon, jsPeer } from './eth_peer.mjs'
@@ -34,7 +35,7 @@ async function main() {
   await run(['key', 'generate', join(work, 'kN')])
   const N = await start('ethp2p-node', ['node', '--genesis', join(dir, 'genesis.json'), '--import', join(dir, 'chain.rlp'),
     '--datadir', join(work, 'n'), '--listenaddr', '127.0.0.1', '--port', String(base), '--nodiscover',
-    '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN'), '--ipcdisable'])
+    '--events', '-', '--verbosity', '4', '--nodekey', join(work, 'kN')])
   const npub = N.first.match(/^enode:\/\/([0-9a-f]{128})@/)[1]
   const lines = N.rec.err.split('\n')
   const imp = lines.find((l) => l.includes('msg="chain import"')) ?? ''
@@ -109,6 +110,34 @@ async function main() {
   for (const l of bad) log(`  ${l}`)
   check(bad.length === 0, 'we dropped nothing JS sent')
   J.rlpx.destroy()
+
+  // The same chain over JSON-RPC, read by ethers: blocks in the reference's shape.
+  const ipc = new IpcSocketProvider(join(work, 'n', 'ethp2p.ipc'))
+  const ref = JSON.parse(readFileSync(join(dir, 'headblock.json'), 'utf8'))
+  const head = await ipc.send('eth_getBlockByNumber', ['latest', false])
+  const differ = Object.keys(ref).filter((k) => JSON.stringify(head?.[k]) !== JSON.stringify(ref[k]))
+  check(head && differ.length === 0, `eth_getBlockByNumber("latest"): all ${Object.keys(ref).length} fields of headblock.json as the reference wrote them${differ.length ? ', differ: ' + differ.join(',') : ''}`)
+  const eb = await ipc.getBlock('latest')
+  check(eb && eb.number === 600 && eb.hash === headHash, `ethers' getBlock("latest"): number ${eb?.number}, hash ${eb?.hash?.slice(0, 12)}...`)
+  // The block with the most transactions, and one with withdrawals (this chain has none with both).
+  let i = 0
+  blocks.forEach((b, k) => { if (b[1].length > blocks[i][1].length) i = k })
+  const txHashOf = (t) => bytesToHex(keccak256(t instanceof Uint8Array ? t : RLP.encode(t)))
+  const got = await ipc.send('eth_getBlockByNumber', ['0x' + (i + 1).toString(16), false])
+  const want = blocks[i][1].map(txHashOf)
+  check(got && want.length > 0 && JSON.stringify(got.transactions) === JSON.stringify(want) &&
+    got.hash === bytesToHex(keccak256(RLP.encode(blocks[i][0]))), `block ${i + 1}: its ${want.length} transaction hashes as in chain.rlp`)
+  const j = blocks.findIndex((b) => b[3]?.length > 0)
+  const gw = await ipc.send('eth_getBlockByNumber', ['0x' + (j + 1).toString(16), false])
+  const w0 = blocks[j][3][0]
+  const q = (b) => '0x' + (bytesToBigInt(b)).toString(16)
+  check(gw && gw.withdrawals.length === blocks[j][3].length && gw.withdrawals[0].index === q(w0[0]) &&
+    gw.withdrawals[0].validatorIndex === q(w0[1]) && gw.withdrawals[0].address === bytesToHex(w0[2]) &&
+    gw.withdrawals[0].amount === q(w0[3]), `block ${j + 1}: ${gw?.withdrawals.length} withdrawals, the first ${JSON.stringify(gw?.withdrawals[0])}`)
+  const byHash = await ipc.send('eth_getBlockByHash', [headHash, false])
+  check(byHash?.number === '0x258', 'eth_getBlockByHash(head): number 0x258')
+  check(await ipc.send('eth_getBlockByNumber', ['0x259', false]) === null, 'a block we do not hold: null, as the reference answers')
+  ipc.destroy()
 }
 
 main().catch((e) => check(false, `exception: ${e.stack}`)).finally(finish)

@@ -9,7 +9,7 @@
  *   admin   nodeInfo peers addPeer removePeer addTrustedPeer removeTrustedPeer datadir subscribe unsubscribe
  *   net     listening peerCount version
  *   web3    clientVersion sha3
- *   eth     chainId blockNumber syncing sendRawTransaction
+ *   eth     chainId blockNumber syncing sendRawTransaction getBlockByNumber getBlockByHash
  *   txpool  status
  *   ethp2p  stats submitBlock metrics
  *   rpc     modules

@@ -73,6 +73,9 @@ char *rpc_handle(rpc *r, rpc_conn *c, const char *text, size_t len);
 /** admin_subscribe / admin_unsubscribe (rpc.c keeps the subscriptions). */
 json_t *rpc_subscribe(rpc *r, rpc_conn *c, json_t *params, json_t **error);
 json_t *rpc_unsubscribe(rpc *r, rpc_conn *c, json_t *params, json_t **error);
+/** eth_getBlockByNumber / eth_getBlockByHash (rpc_blocks.c). */
+json_t *rpc_get_block_by_number(rpc *r, rpc_conn *c, json_t *params, json_t **error);
+json_t *rpc_get_block_by_hash(rpc *r, rpc_conn *c, json_t *params, json_t **error);
 /** Forgets a connection's subscriptions (it closed). */
 void rpc_conn_closed(rpc *r, rpc_conn *c);
 

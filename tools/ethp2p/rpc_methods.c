@@ -209,6 +209,9 @@ METHOD(eth_blockNumber)
     return qty(ch ? ethp2p_chain_head(ch)->number : 0);
 }
 
+METHOD(eth_getBlockByNumber) { return rpc_get_block_by_number(r, c, params, error); }
+METHOD(eth_getBlockByHash) { return rpc_get_block_by_hash(r, c, params, error); }
+
 METHOD(eth_syncing)
 {
     UNUSED_ARGS;
@@ -303,7 +306,7 @@ const rpc_method rpc_methods[] = {
     M(RPC_ADMIN, admin_addTrustedPeer), M(RPC_ADMIN, admin_removeTrustedPeer), M(RPC_ADMIN, admin_datadir),
     M(RPC_ADMIN, admin_subscribe), M(RPC_ADMIN, admin_unsubscribe), M(RPC_NET, net_listening), M(RPC_NET, net_peerCount),
     M(RPC_NET, net_version), M(RPC_WEB3, web3_clientVersion), M(RPC_WEB3, web3_sha3), M(RPC_ETH, eth_chainId),
-    M(RPC_ETH, eth_blockNumber), M(RPC_ETH, eth_syncing), M(RPC_ETH, eth_sendRawTransaction), M(RPC_TXPOOL, txpool_status),
+    M(RPC_ETH, eth_blockNumber), M(RPC_ETH, eth_syncing), M(RPC_ETH, eth_getBlockByNumber), M(RPC_ETH, eth_getBlockByHash), M(RPC_ETH, eth_sendRawTransaction), M(RPC_TXPOOL, txpool_status),
     M(RPC_ETHP2P, ethp2p_submitBlock), M(RPC_ETHP2P, ethp2p_stats), M(RPC_ETHP2P, ethp2p_metrics), M(RPC_RPC, rpc_modules),
     {NULL, 0, NULL},
 };
