@@ -35,8 +35,12 @@ typedef struct ethp2p_iptrack {
 
 /** Starts empty; window_ms 0 and min 0 take the reference's values. */
 void ethp2p_iptrack_init(ethp2p_iptrack *t, uint64_t window_ms, size_t min_statements);
-/** Records that host sees us at ip:port (replacing its earlier statement). */
-void ethp2p_iptrack_add(ethp2p_iptrack *t, const ethp2p_ip *host, const ethp2p_ip *ip, uint16_t port, uint64_t now_ms);
+/**
+ * Records that host sees us at ip:port (replacing its earlier statement). Returns 1 when the
+ * tally may have changed (a new host, a different endpoint, statements expired), 0 when the
+ * host only repeated itself: a caller may skip predicting again then.
+ */
+int ethp2p_iptrack_add(ethp2p_iptrack *t, const ethp2p_ip *host, const ethp2p_ip *ip, uint16_t port, uint64_t now_ms);
 /**
  * The endpoint most current statements agree on: 1 with ip/port set, or 0 when
  * fewer than min_statements hosts have spoken within the window.

@@ -132,7 +132,7 @@ void discv4_endpoint_statement(ethp2p_discv4 *d, const ethp2p_udp_addr *from, co
         if (!(d->iptrack = malloc(sizeof(*d->iptrack)))) return;
         ethp2p_iptrack_init(d->iptrack, 0, 0);
     }
-    ethp2p_iptrack_add(d->iptrack, &from->ip, &to->ip, to->udp, now);
+    if (!ethp2p_iptrack_add(d->iptrack, &from->ip, &to->ip, to->udp, now)) return; /* a host repeating itself */
     ethp2p_ip ip;
     uint16_t port;
     if (!ethp2p_iptrack_predict(d->iptrack, now, &ip, &port)) return;

@@ -10,18 +10,25 @@ void ethp2p_iptrack_init(ethp2p_iptrack *t, uint64_t window_ms, size_t min_state
     t->min_statements = min_statements ? min_statements : ETHP2P_IPTRACK_MIN_STATEMENTS;
 }
 
-static void expire(ethp2p_iptrack *t, uint64_t now)
+/* Forgets statements older than the window; returns how many went. */
+static size_t expire(ethp2p_iptrack *t, uint64_t now)
 {
+    size_t n0 = t->n;
     for (size_t i = 0; i < t->n;)
         if (t->s[i].at_ms + t->window_ms < now) t->s[i] = t->s[--t->n];
         else i++;
+    return n0 - t->n;
 }
 
-void ethp2p_iptrack_add(ethp2p_iptrack *t, const ethp2p_ip *host, const ethp2p_ip *ip, uint16_t port, uint64_t now)
+int ethp2p_iptrack_add(ethp2p_iptrack *t, const ethp2p_ip *host, const ethp2p_ip *ip, uint16_t port, uint64_t now)
 {
-    expire(t, now);
+    int changed = expire(t, now) > 0;
     size_t i = 0;
     while (i < t->n && !ethp2p_ip_equal(&t->s[i].host, host)) i++;
+    if (i < t->n && t->s[i].port == port && ethp2p_ip_equal(&t->s[i].ip, ip)) {
+        t->s[i].at_ms = now; /* the same statement again: only fresher */
+        return changed;
+    }
     if (i == t->n) {
         if (t->n < ETHP2P_IPTRACK_MAX_HOSTS) t->n++;
         else { /* full: the oldest statement goes */
@@ -31,6 +38,7 @@ void ethp2p_iptrack_add(ethp2p_iptrack *t, const ethp2p_ip *host, const ethp2p_i
         }
     }
     t->s[i] = (ethp2p_iptrack_statement){*host, *ip, port, now};
+    return 1;
 }
 
 int ethp2p_iptrack_predict(ethp2p_iptrack *t, uint64_t now, ethp2p_ip *ip, uint16_t *port)

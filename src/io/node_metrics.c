@@ -131,6 +131,18 @@ static void server_metrics(ethp2p_server *srv, ethp2p_buffer *b)
     }
 }
 
+/* Packets in and out of one discovery protocol, by message type (types 1..6). */
+static void packets_by_type(ethp2p_buffer *b, const char *proto, const char *const names[7], const uint64_t in_n[7],
+                            const uint64_t out_n[7])
+{
+    for (int t = 1; t < 7; t++) {
+        const char *in[] = {"protocol", proto, "direction", "in", "type", names[t], NULL};
+        const char *out[] = {"protocol", proto, "direction", "out", "type", names[t], NULL};
+        ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", in, (double)in_n[t]);
+        ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", out, (double)out_n[t]);
+    }
+}
+
 static void discovery_metrics(ethp2p_server *srv, ethp2p_buffer *b)
 {
     static const char *const v4type[7] = {"", "ping", "pong", "findnode", "neighbors", "enrrequest", "enrresponse"};
@@ -139,22 +151,12 @@ static void discovery_metrics(ethp2p_server *srv, ethp2p_buffer *b)
     ethp2p_metrics_family(b, "ethp2p_discovery_packets_total", "counter", "Discovery packets by protocol, direction and type.");
     if (d) {
         const ethp2p_discv4_stats *st = ethp2p_discv4_get_stats(d);
-        for (int t = 1; t < 7; t++) {
-            const char *in[] = {"protocol", "discv4", "direction", "in", "type", v4type[t], NULL};
-            const char *out[] = {"protocol", "discv4", "direction", "out", "type", v4type[t], NULL};
-            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", in, (double)st->in_by_type[t]);
-            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", out, (double)st->out_by_type[t]);
-        }
+        packets_by_type(b, "discv4", v4type, st->in_by_type, st->out_by_type);
     }
     if (v5) {
         static const char *const v5type[7] = {"", "ping", "pong", "findnode", "nodes", "talkreq", "talkresp"};
         const ethp2p_discv5_stats *st = ethp2p_discv5_get_stats(v5);
-        for (int t = 1; t < 7; t++) {
-            const char *in[] = {"protocol", "discv5", "direction", "in", "type", v5type[t], NULL};
-            const char *out[] = {"protocol", "discv5", "direction", "out", "type", v5type[t], NULL};
-            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", in, (double)st->msgs_in[t]);
-            ethp2p_metrics_sample(b, "ethp2p_discovery_packets_total", out, (double)st->msgs_out[t]);
-        }
+        packets_by_type(b, "discv5", v5type, st->msgs_in, st->msgs_out);
     }
     /* Datagrams: discv5's handshakes and WHOAREYOU included; discv4 counts each packet once above. */
     ethp2p_metrics_family(b, "ethp2p_discovery_datagrams_total", "counter", "Discovery datagrams by protocol and direction.");

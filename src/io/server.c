@@ -370,14 +370,21 @@ static void on_dial_timer(uv_timer_t *h)
 }
 
 /* discv4 predicted a new external endpoint (no NAT configured): it is ours now, and discv5's record follows. */
+/* discv4's record changed: discv5 (same socket, same key) carries the same one. */
+static int sync_v5_record(ethp2p_server *s)
+{
+    ethp2p_discv5 *v5 = ethp2p_discv4_udp_v5(s->udp);
+    int rc = v5 ? ethp2p_discv5_set_record(v5, ethp2p_discv4_local_record(ethp2p_discv4_udp_core(s->udp))) : 0;
+    if (rc) ETHP2P_WARN(LOG_MOD, "discv5 kept its old record", "%s", "the new one did not verify");
+    return rc;
+}
+
 static void on_endpoint(void *ctx, const ethp2p_enode *self)
 {
     ethp2p_server *s = ctx;
     s->self.ip = self->ip;
     s->self.udp = self->udp;
-    ethp2p_discv5 *v5 = s->udp ? ethp2p_discv4_udp_v5(s->udp) : NULL;
-    if (v5 && ethp2p_discv5_set_record(v5, ethp2p_discv4_local_record(ethp2p_discv4_udp_core(s->udp))))
-        ETHP2P_WARN(LOG_MOD, "discv5 kept its old record", "%s", "the new one did not verify");
+    (void)sync_v5_record(s);
 }
 
 int ethp2p_server_start(uv_loop_t *loop, const ethp2p_server_config *cfg, ethp2p_server **out)
@@ -484,9 +491,7 @@ int ethp2p_server_set_external_ip(ethp2p_server *s, const ethp2p_ip *ip)
     ethp2p_discv4 *d = ethp2p_discv4_udp_core(s->udp);
     ethp2p_discv4_set_tracking(d, 0);
     int rc = ethp2p_discv4_set_endpoint(d, ip, s->self.udp, s->self.tcp);
-    ethp2p_discv5 *v5 = ethp2p_discv4_udp_v5(s->udp);
-    if (!rc && v5) rc = ethp2p_discv5_set_record(v5, ethp2p_discv4_local_record(d));
-    return rc;
+    return rc ? rc : sync_v5_record(s);
 }
 const ethp2p_server_config *ethp2p_server_get_config(const ethp2p_server *s) { return &s->cfg; }
 

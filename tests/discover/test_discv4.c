@@ -707,19 +707,20 @@ static void test_iptrack_window_and_hosts(void **state)
     }
     assert_int_equal(ethp2p_ip_parse("192.0.2.1", &a), 0);
     assert_int_equal(ethp2p_ip_parse("192.0.2.2", &b), 0);
-    ethp2p_iptrack_add(&t, &h[0], &a, 1, 0);
-    ethp2p_iptrack_add(&t, &h[1], &a, 1, 100);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[0], &a, 1, 0), 1);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[1], &a, 1, 100), 1);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[1], &a, 1, 100), 0); /* a repeat changes no tally */
     assert_int_equal(ethp2p_iptrack_predict(&t, 200, &pred, &port), 0); /* two hosts: too few */
-    ethp2p_iptrack_add(&t, &h[2], &b, 2, 300);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[2], &b, 2, 300), 1);
     assert_int_equal(ethp2p_iptrack_predict(&t, 300, &pred, &port), 1);
     assert_true(ethp2p_ip_equal(&pred, &a) && port == 1);
     /* h0 changes its mind: one statement per host, the latest. */
-    ethp2p_iptrack_add(&t, &h[0], &b, 2, 400);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[0], &b, 2, 400), 1);
     assert_int_equal(ethp2p_iptrack_predict(&t, 400, &pred, &port), 1);
     assert_true(ethp2p_ip_equal(&pred, &b) && port == 2);
     /* Past the window, old statements are gone: h1's (at 100) expires at 1101. */
     assert_int_equal(ethp2p_iptrack_predict(&t, 1150, &pred, &port), 0);
-    ethp2p_iptrack_add(&t, &h[3], &b, 2, 1200);
+    assert_int_equal(ethp2p_iptrack_add(&t, &h[3], &b, 2, 1200), 1); /* a new host */
     assert_int_equal(ethp2p_iptrack_predict(&t, 1200, &pred, &port), 1);
     assert_true(ethp2p_ip_equal(&pred, &b));
 }

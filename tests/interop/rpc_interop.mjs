@@ -10,7 +10,7 @@
 // peer and the calls; SIGTERM: the peer gets "client quitting", exit 0 in < 5 s.
 import { IpcSocketProvider, JsonRpcProvider, Wallet, Transaction, keccak256 as ekeccak } from 'ethers'
 import { createConnection } from 'node:net'
-import { request } from 'node:http'
+import { request, Agent } from 'node:http'
 import { devnetCommon, jsPeer } from './eth_peer.mjs'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { keccak256 } from 'ethereum-cryptography/keccak.js'
@@ -81,6 +81,11 @@ async function main() {
   bad.send('"net_version"}\n{"jsonrpc":"2.0","id":4,"method":"net_peerCount"}')
   check(await waitFor('split', () => bad.lines.length >= 3, 3000) && bad.lines[1].result === '1337' && bad.lines[2].result === '0x0',
     'IPC: a request split across writes and two in one write are both answered')
+  // Braces and quotes inside strings do not end a request: a bracket '}' and an escaped quote in params.
+  bad.send('{"jsonrpc":"2.0","id":7,"method":"web3_clientVersion","params":["}]\\"}{"]}{"jsonrpc":"2.0","id":8,"method":"net_version"}')
+  check(await waitFor('braces', () => bad.lines.length >= 5, 3000) && bad.lines[3].id === 7 && /^ethp2p\//.test(bad.lines[3].result) &&
+    bad.lines[4].id === 8, `IPC: brackets and an escaped quote inside a string do not end the request: ${JSON.stringify(bad.lines.slice(3, 5).map((l) => l.id))}`)
+  bad.lines.splice(3, 2)
   bad.send('{"jsonrpc":"2.0","id":5,"method":[}')
   check(await waitFor('parse', () => bad.lines.length >= 4, 3000) && bad.lines[3].error?.code === -32700,
     'IPC: malformed JSON gets a parse error (-32700), then the socket closes')
@@ -191,7 +196,22 @@ async function main() {
   r = await j(await post('{"jsonrpc":"2.0","id":1,"method":"net_version"}', { 'Content-Type': 'application/json', Origin: 'https://evil.example' }))
   check(r.headers.get('access-control-allow-origin') === null, 'CORS: another origin gets no header')
   const ka = await Promise.all(Array.from({ length: 20 }, (_, i) => post(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'eth_chainId' })).then((x) => x.json())))
-  check(ka.every((x, i) => x.id === i && x.result === '0x539'), '20 requests at once (keep-alive connections): all answered')
+  check(ka.every((x, i) => x.id === i && x.result === '0x539'), '20 requests at once: all answered')
+  // Keep-alive: one connection carries five requests in turn.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const reused = []
+  for (let i = 0; i < 5; i++) {
+    reused.push(await new Promise((res) => {
+      const rq = request(http, { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (rs) => {
+        rs.resume()
+        rs.on('end', () => res(rq.reusedSocket))
+      })
+      rq.on('error', () => res('error'))
+      rq.end(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'net_version' }))
+    }))
+  }
+  agent.destroy()
+  check(reused[0] === false && reused.slice(1).every((x) => x === true), `keep-alive: requests 2-5 reused the first connection: ${JSON.stringify(reused)}`)
 
   // ---- metrics ----
   const m = await (await fetch(`http://127.0.0.1:${base + 2}/metrics`)).text()

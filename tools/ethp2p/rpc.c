@@ -28,7 +28,7 @@ json_t *rpc_error(int code, const char *fmt, ...)
     return json_pack("{s:i,s:s}", "code", code, "message", msg);
 }
 
-static const struct { const char *name; unsigned bit; } module_names[] = {
+const rpc_module rpc_module_names[RPC_NMODULES] = {
     {"admin", RPC_ADMIN}, {"net", RPC_NET}, {"web3", RPC_WEB3}, {"eth", RPC_ETH},
     {"txpool", RPC_TXPOOL}, {"ethp2p", RPC_ETHP2P}, {"rpc", RPC_RPC},
 };
@@ -39,8 +39,8 @@ unsigned rpc_modules_mask(const char *list)
     char *copy = strdup(list ? list : "");
     for (char *save, *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
         size_t i = 0;
-        while (i < sizeof(module_names) / sizeof(module_names[0]) && strcmp(module_names[i].name, tok)) i++;
-        if (i < sizeof(module_names) / sizeof(module_names[0])) mask |= module_names[i].bit;
+        while (i < RPC_NMODULES && strcmp(rpc_module_names[i].name, tok)) i++;
+        if (i < RPC_NMODULES) mask |= rpc_module_names[i].bit;
         else ETHP2P_WARN(LOG_MOD, "unknown API module ignored", "module=\"%s\"", tok);
     }
     free(copy);
@@ -115,9 +115,17 @@ static char *dump(json_t *resp)
 char *rpc_handle(rpc *r, rpc_conn *c, const char *text, size_t len)
 {
     json_error_t e;
-    json_t *req = json_loadb(text, len, 0, &e), *resp = NULL;
+    json_t *req = json_loadb(text, len, 0, &e);
+    if (!req) ETHP2P_DEBUG(LOG_MOD, "request is not JSON", "bytes=%zu err=\"%s\"", len, e.text);
+    char *out = rpc_handle_value(r, c, req);
+    json_decref(req);
+    return out;
+}
+
+char *rpc_handle_value(rpc *r, rpc_conn *c, json_t *req)
+{
+    json_t *resp = NULL;
     if (!req) {
-        ETHP2P_DEBUG(LOG_MOD, "request is not JSON", "bytes=%zu err=\"%s\"", len, e.text);
         resp = response(NULL, NULL, rpc_error(RPC_E_PARSE, "parse error"));
     } else if (json_is_array(req)) {
         size_t n = json_array_size(req);
@@ -139,7 +147,6 @@ char *rpc_handle(rpc *r, rpc_conn *c, const char *text, size_t len)
     } else {
         resp = handle_one(r, c, req);
     }
-    json_decref(req);
     return dump(resp);
 }
 

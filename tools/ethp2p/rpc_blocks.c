@@ -12,6 +12,7 @@
 #include "ethp2p/keccak.h"
 #include "ethp2p/rlp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,8 +125,11 @@ static json_t *block_json(rpc *r, int64_t number, json_t *full, json_t **error)
     ethp2p_rlp_writer_init(&w, 0);
     const uint8_t *all;
     size_t alen = 0;
-    if (ethp2p_chain_block_rlp(c, (uint64_t)number, &w) == 0 && ethp2p_rlp_writer_finish(&w, &all, &alen) == 0)
-        json_object_set_new(o, "size", qtyj((const uint8_t[]){(uint8_t)(alen >> 24), (uint8_t)(alen >> 16), (uint8_t)(alen >> 8), (uint8_t)alen}, 4));
+    if (ethp2p_chain_block_rlp(c, (uint64_t)number, &w) == 0 && ethp2p_rlp_writer_finish(&w, &all, &alen) == 0) {
+        char size[24];
+        snprintf(size, sizeof(size), "0x%zx", alen);
+        json_object_set_new(o, "size", json_string(size));
+    }
     ethp2p_rlp_writer_clear(&w);
     if (add_header(o, h, hl) || (b && add_body(o, b, bl))) {
         json_decref(o);

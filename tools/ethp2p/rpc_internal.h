@@ -62,6 +62,14 @@ struct rpc {
     uint64_t unknown_calls, http_requests, http_rejected;
 };
 
+/** The modules by name (the --http.api words and what rpc_modules lists). */
+#define RPC_NMODULES 7
+typedef struct rpc_module {
+    const char *name;
+    unsigned bit;
+} rpc_module;
+extern const rpc_module rpc_module_names[RPC_NMODULES];
+
 /** The method table, NULL-name terminated. */
 extern const rpc_method rpc_methods[];
 /** An error object {code, message}. */
@@ -76,6 +84,8 @@ json_t *rpc_unsubscribe(rpc *r, rpc_conn *c, json_t *params, json_t **error);
 /** eth_getBlockByNumber / eth_getBlockByHash (rpc_blocks.c). */
 json_t *rpc_get_block_by_number(rpc *r, rpc_conn *c, json_t *params, json_t **error);
 json_t *rpc_get_block_by_hash(rpc *r, rpc_conn *c, json_t *params, json_t **error);
+/** The same for a request already parsed (NULL: it was not JSON); req stays the caller's. */
+char *rpc_handle_value(rpc *r, rpc_conn *c, json_t *req);
 /** Forgets a connection's subscriptions (it closed). */
 void rpc_conn_closed(rpc *r, rpc_conn *c);
 

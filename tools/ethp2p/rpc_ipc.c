@@ -14,6 +14,7 @@
 
 #define LOG_MOD "rpc"
 #define MAX_PENDING (RPC_HTTP_BODY_LIMIT + 8192) /* bytes of an unfinished request */
+#define MAX_DEPTH 1024                          /* nesting a request may have (jansson allows 2048) */
 #define MAX_BACKLOG (64u * 1024 * 1024)         /* answers a client has not read yet; past it, it is cut */
 
 typedef struct ipc_client {
@@ -23,6 +24,11 @@ typedef struct ipc_client {
     char *buf;
     size_t len, cap;
     int hanging_up;
+    /* Framing: how far the buffer has been scanned for the end of the first value, and the
+     * scanner's state there, so that each byte is looked at once however it arrives. */
+    size_t scanned;
+    int depth, in_string, escaped;
+    uint8_t arrays[MAX_DEPTH / 8]; /* bit d: the opener at depth d was '[' (else '{') */
     struct ipc_client *next;
 } ipc_client;
 
@@ -112,34 +118,73 @@ static void notify(void *transport, const char *text, size_t len)
     write_line(c, copy, len);
 }
 
-/* Answers every complete JSON value in the buffer. */
+/* Scans on from c->scanned for the end of the first value (an object or an array); returns
+ * its length, or 0 if it is not complete yet. A closer that does not match its opener, or
+ * nesting past MAX_DEPTH, ends the value there: the parser then says what is wrong. */
+static size_t frame_end(ipc_client *c)
+{
+    for (size_t i = c->scanned; i < c->len; i++) {
+        char ch = c->buf[i];
+        if (c->in_string) {
+            if (c->escaped) c->escaped = 0;
+            else if (ch == '\\') c->escaped = 1;
+            else if (ch == '"') c->in_string = 0;
+        } else if (ch == '"') {
+            c->in_string = 1;
+        } else if (ch == '{' || ch == '[') {
+            if (c->depth == MAX_DEPTH) return c->scanned = 0, i + 1;
+            if (ch == '[') c->arrays[c->depth / 8] |= (uint8_t)(1u << (c->depth % 8));
+            else c->arrays[c->depth / 8] &= (uint8_t)~(1u << (c->depth % 8));
+            c->depth++;
+        } else if (ch == '}' || ch == ']') {
+            int is_array = (c->arrays[(c->depth - 1) / 8] >> ((c->depth - 1) % 8)) & 1;
+            if (is_array != (ch == ']') || --c->depth == 0) return c->scanned = 0, i + 1;
+        }
+    }
+    c->scanned = c->len;
+    return 0;
+}
+
+/* A request that cannot be JSON: answer the parse error and hang up (the stream cannot resync). */
+static void refuse(ipc_client *c, const char *why)
+{
+    ETHP2P_DEBUG(LOG_MOD, "IPC request is not JSON: closing", "err=\"%s\"", why);
+    char *out = rpc_handle_value(c->r, &c->conn, NULL);
+    if (out) write_line(c, out, strlen(out));
+    c->len = 0;
+    hang_up(c);
+}
+
+/* Answers every complete JSON value in the buffer, each parsed once. */
 static void serve(ipc_client *c)
 {
     for (;;) {
-        size_t skip = 0;
-        while (skip < c->len && strchr(" \t\r\n", c->buf[skip])) skip++;
-        memmove(c->buf, c->buf + skip, c->len - skip);
-        c->len -= skip;
-        if (!c->len) return;
+        if (c->scanned == 0) { /* at the start of a value: skip what separates values */
+            size_t skip = 0;
+            while (skip < c->len && strchr(" \t\r\n", c->buf[skip])) skip++;
+            memmove(c->buf, c->buf + skip, c->len - skip);
+            c->len -= skip;
+            if (!c->len) return;
+            if (c->buf[0] != '{' && c->buf[0] != '[') {
+                refuse(c, "a request is an object or an array");
+                return;
+            }
+        }
+        size_t used = frame_end(c);
+        if (!used) return; /* incomplete: wait for more */
         json_error_t e;
-        json_t *v = json_loadb(c->buf, c->len, JSON_DISABLE_EOF_CHECK, &e);
+        json_t *v = json_loadb(c->buf, used, 0, &e);
         if (!v) {
-            if (json_error_code(&e) == json_error_premature_end_of_input) return; /* incomplete: wait for more */
-            /* A syntax error before the end: answer it and hang up (the stream cannot resync). */
-            ETHP2P_DEBUG(LOG_MOD, "IPC request is not JSON: closing", "err=\"%s\"", e.text);
-            char *out = rpc_handle(c->r, &c->conn, c->buf, c->len);
-            if (out) write_line(c, out, strlen(out));
-            c->len = 0;
-            hang_up(c);
+            refuse(c, e.text);
             return;
         }
-        size_t used = (size_t)e.position;
+        char *out = rpc_handle_value(c->r, &c->conn, v);
         json_decref(v);
-        char *out = rpc_handle(c->r, &c->conn, c->buf, used);
         if (out) write_line(c, out, strlen(out));
         if (uv_is_closing((uv_handle_t *)&c->pipe) || c->hanging_up) return;
         memmove(c->buf, c->buf + used, c->len - used);
         c->len -= used;
+        c->depth = c->in_string = c->escaped = 0;
     }
 }
 

@@ -291,12 +291,9 @@ METHOD(ethp2p_metrics)
 METHOD(rpc_modules)
 {
     UNUSED_ARGS;
-    static const struct { const char *name; unsigned bit; } mods[] = {
-        {"admin", RPC_ADMIN}, {"net", RPC_NET}, {"web3", RPC_WEB3}, {"eth", RPC_ETH},
-        {"txpool", RPC_TXPOOL}, {"ethp2p", RPC_ETHP2P}, {"rpc", RPC_RPC}};
     json_t *o = json_object();
-    for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
-        if (c->modules & mods[i].bit) json_object_set_new(o, mods[i].name, json_string("1.0"));
+    for (size_t i = 0; i < RPC_NMODULES; i++)
+        if (c->modules & rpc_module_names[i].bit) json_object_set_new(o, rpc_module_names[i].name, json_string("1.0"));
     return o;
 }
 
