@@ -7,8 +7,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS       ?= 60
+FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_JOBS          ?= $(JOBS)
 PREFIX     ?= /usr/local
 DATADIR    ?= $(HOME)/.ethp2p
 DEVNET_NODES ?= 5
@@ -58,11 +59,11 @@ $(FUZZ_BUILD)/.configured: deps
 
 fuzz-smoke: $(FUZZ_BUILD)/.configured
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS)
 
 fuzz: $(FUZZ_BUILD)/.configured
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 bench-smoke: build
 	bash scripts/bench.sh $(BUILD) --quick

@@ -91,6 +91,19 @@ void ethp2p_inbound_throttle_free(ethp2p_inbound_throttle *t);
 int ethp2p_inbound_throttle_check(ethp2p_inbound_throttle *t, const ethp2p_ip *ip, uint64_t now_ms);
 
 /**
+ * Whether an inbound connection may start its handshake now, or must wait
+ * for a slot: pending is the handshakes under way (both directions), same_ip
+ * and same_subnet the inbound ones among them from its address and from its
+ * /24 (IPv4) or /64 (IPv6). One address holds at most an eighth of
+ * max_pending, one subnet half, so a flood from one place leaves slots for
+ * everyone else. Returns 1 to start, 0 to wait.
+ */
+int ethp2p_inbound_may_start(size_t pending, size_t same_ip, size_t same_subnet, size_t max_pending);
+/** The share of max_pending one address, and one subnet, may hold (at least 1). */
+size_t ethp2p_inbound_pending_per_ip(size_t max_pending);
+size_t ethp2p_inbound_pending_per_subnet(size_t max_pending);
+
+/**
  * After the Hello: 0 to accept, else the disconnect reason (too many peers,
  * already connected, connected to self). Trusted nodes bypass the limits.
  */

@@ -73,6 +73,8 @@ int ethp2p_ip_is_special(const ethp2p_ip *ip);
 const char *ethp2p_ip_relay_problem(const ethp2p_ip *sender, const ethp2p_ip *addr);
 /** True when a and b share their first `bits` bits (same family). */
 int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits);
+/** True when a and b are in the same /24 (IPv4) or /64 (IPv6): what one operator is taken to hold. */
+int ethp2p_ip_same_subnet(const ethp2p_ip *a, const ethp2p_ip *b);
 
 /** A list of CIDR ranges (the reference's netutil.Netlist), for --netrestrict. */
 #define ETHP2P_NETLIST_MAX 64

@@ -88,13 +88,50 @@ int ethp2p_rlpx_tcp_dial(struct uv_loop_s *loop, const struct ethp2p_conn_config
 /* Queued bytes that make no progress for this long: the peer is dropped (the reference's frameWriteTimeout). */
 #define ETHP2P_RLPX_TCP_WRITE_TIMEOUT_MS 20000u
 
+/**
+ * Dials ip:port from the local address local (family 0 or NULL: the system's
+ * choice), as ethp2p_rlpx_tcp_dial does; for hosts with several addresses.
+ */
+int ethp2p_rlpx_tcp_dial_from(struct uv_loop_s *loop, const struct ethp2p_conn_config *cfg, const ethp2p_ip *local,
+                              const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_tcp_done_cb done, void *arg,
+                              ethp2p_rlpx_tcp **out);
+
 typedef struct ethp2p_rlpx_listener ethp2p_rlpx_listener;
-/** Fills cfg for an accepted connection (its ctx, callbacks); return nonzero to refuse it. */
+/** What an accept callback decides for a connection. */
+enum {
+    ETHP2P_RLPX_ACCEPT = 0, /* start its handshake now (cfg filled) */
+    ETHP2P_RLPX_REFUSE = 1, /* close it */
+    ETHP2P_RLPX_WAIT = 2,   /* keep it, unread, and ask again on ethp2p_rlpx_listener_retry */
+};
+/* The listener's own backlog of connections told to wait: at most this many, of one address, of one
+ * /24 (IPv4) or /64 (IPv6); newcomers beyond are closed, and so is one that waited this long. */
+#define ETHP2P_RLPX_WAITING_MAX 256
+#define ETHP2P_RLPX_WAITING_PER_IP 16
+#define ETHP2P_RLPX_WAITING_PER_SUBNET 64
+#define ETHP2P_RLPX_WAITING_MS 5000u
+/**
+ * Decides for an accepted connection (its address: ethp2p_rlpx_tcp_peer): returns ETHP2P_RLPX_ACCEPT
+ * with cfg filled (its ctx, callbacks), ETHP2P_RLPX_WAIT, or anything else to refuse it.
+ */
 typedef int (*ethp2p_rlpx_accept_cb)(void *arg, ethp2p_rlpx_tcp *t, struct ethp2p_conn_config *cfg);
-/** Listens on ip:port; every accepted socket gets an RLPx recipient connection. */
+/** Listens on ip:port; every accepted connection is offered to accept and may become an RLPx recipient. */
 int ethp2p_rlpx_listen(struct uv_loop_s *loop, const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_accept_cb accept,
                        ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_listener **out);
 uint16_t ethp2p_rlpx_listener_port(const ethp2p_rlpx_listener *l);
+/** Offers the waiting connections again, oldest first (call when a handshake slot frees). */
+void ethp2p_rlpx_listener_retry(ethp2p_rlpx_listener *l);
+/** How many connections wait. */
+size_t ethp2p_rlpx_listener_waiting(const ethp2p_rlpx_listener *l);
+/** True once the connection has been told to wait (the accept callback sees it again on a retry). */
+int ethp2p_rlpx_tcp_waited(const ethp2p_rlpx_tcp *t);
+typedef struct ethp2p_rlpx_listener_stats {
+    uint64_t accepted;     /* sockets accepted */
+    uint64_t waited;       /* told to wait at least once */
+    uint64_t wait_refused; /* told to wait, but the backlog had no room for its address */
+    uint64_t wait_expired; /* closed after waiting ETHP2P_RLPX_WAITING_MS */
+} ethp2p_rlpx_listener_stats;
+const ethp2p_rlpx_listener_stats *ethp2p_rlpx_listener_get_stats(const ethp2p_rlpx_listener *l);
+/** Closes the listening socket and the waiting connections. */
 void ethp2p_rlpx_listener_close(ethp2p_rlpx_listener *l);
 
 /** The connection inside (valid until done). */

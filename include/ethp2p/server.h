@@ -74,6 +74,9 @@ typedef struct ethp2p_server_stats {
     uint64_t peers_added[2];             /* connections that became peers */
     uint64_t conn_failed[2][ETHP2P_SERVER_REASONS]; /* closed before becoming peers, by reason */
     uint64_t inbound_refused_limit, inbound_refused_netrestrict, inbound_throttled;
+    /* Inbound connections told to wait for a handshake slot (ethp2p_inbound_may_start), those the
+     * listener's backlog had no room for, those that waited too long, and those waiting now. */
+    uint64_t inbound_waited, inbound_wait_refused, inbound_wait_expired, inbound_waiting;
     uint64_t disconnects[2][ETHP2P_SERVER_REASONS]; /* peers lost, by reason; [0] by us, [1] by the remote */
     /* Sub-protocol messages per protocol (index into the configured protocols) and code (from 0 within the
      * protocol); bytes are payload bytes before compression. */

@@ -128,6 +128,11 @@ int ethp2p_ip_same_prefix(const ethp2p_ip *a, const ethp2p_ip *b, int bits)
     return in_range(b, &r);
 }
 
+int ethp2p_ip_same_subnet(const ethp2p_ip *a, const ethp2p_ip *b)
+{
+    return ethp2p_ip_same_prefix(a, b, a->family == 4 ? 24 : 64);
+}
+
 int ethp2p_netlist_parse(const char *text, ethp2p_netlist *out)
 {
     memset(out, 0, sizeof(*out));

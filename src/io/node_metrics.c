@@ -100,8 +100,14 @@ static void server_metrics(ethp2p_server *srv, ethp2p_buffer *b)
             }
     ethp2p_metrics_family(b, "ethp2p_inbound_refused_total", "counter", "Inbound connections refused before a handshake, by reason.");
     const kv refused[] = {{"limit", st->inbound_refused_limit}, {"netrestrict", st->inbound_refused_netrestrict},
-                          {"throttled", st->inbound_throttled}};
-    series(b, "ethp2p_inbound_refused_total", NULL, NULL, "reason", refused, 3);
+                          {"throttled", st->inbound_throttled}, {"backlog_full", st->inbound_wait_refused},
+                          {"waited_too_long", st->inbound_wait_expired}};
+    series(b, "ethp2p_inbound_refused_total", NULL, NULL, "reason", refused, 5);
+    ethp2p_metrics_family(b, "ethp2p_inbound_waited_total", "counter",
+                          "Inbound connections told to wait for a handshake slot (their address or subnet held its share).");
+    ethp2p_metrics_sample(b, "ethp2p_inbound_waited_total", NULL, (double)st->inbound_waited);
+    ethp2p_metrics_family(b, "ethp2p_inbound_waiting", "gauge", "Inbound connections waiting for a handshake slot now.");
+    ethp2p_metrics_sample(b, "ethp2p_inbound_waiting", NULL, (double)st->inbound_waiting);
     ethp2p_metrics_family(b, "ethp2p_disconnects_total", "counter", "Peers lost, by reason and by which side ended it.");
     for (int by = 0; by < 2; by++)
         for (int r = 0; r < ETHP2P_SERVER_REASONS; r++)

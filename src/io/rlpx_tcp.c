@@ -13,6 +13,7 @@
 #include "ethp2p/io.h"
 #include "ethp2p/log.h"
 #include "io_internal.h"
+#include "rlpx_tcp_internal.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -25,33 +26,7 @@
 #define LINGER_MS 2000
 #define LINGER_BYTES (4u * 1024 * 1024)
 
-struct ethp2p_rlpx_tcp {
-    uv_tcp_t tcp;
-    uv_timer_t timer;
-    uv_connect_t connect_req;
-    uv_shutdown_t shutdown_req;
-    ethp2p_conn *conn;
-    ethp2p_conn_config user;   /* the owner's callbacks */
-    ethp2p_rlpx_tcp_done_cb done;
-    void *done_arg;
-    size_t queued;
-    uint64_t write_progress_ms; /* last time the queue was empty or a write completed */
-    uint64_t write_timeout_ms;
-    int paused;
-    int closing, handles, connected;
-    int lingering;              /* the connection is closed; draining the peer's input */
-    size_t discarded;
-    ethp2p_ip peer_ip;
-    uint16_t peer_port;
-};
 
-struct ethp2p_rlpx_listener {
-    uv_tcp_t tcp;
-    ethp2p_rlpx_accept_cb accept;
-    ethp2p_rlpx_tcp_done_cb done;
-    void *arg;
-    uint16_t port;
-};
 
 typedef struct write_req {
     uv_write_t req;
@@ -63,7 +38,7 @@ typedef struct write_req {
 static uint64_t now_ms(void) { return ethp2p_io_now_ms(); }
 
 /* Frees the object a handle is embedded in (its data pointer). */
-static void free_on_close(uv_handle_t *h) { free(h->data); }
+void rlpx_free_on_close(uv_handle_t *h) { free(h->data); }
 
 static void on_handle_closed(uv_handle_t *h)
 {
@@ -285,8 +260,30 @@ static void on_connect(uv_connect_t *req, int status)
 }
 
 
+void rlpx_tcp_start_accepted(ethp2p_rlpx_tcp *t, const ethp2p_conn_config *cfg, ethp2p_rlpx_tcp_done_cb done,
+                             void *arg)
+{
+    ethp2p_conn_config c = *cfg;
+    c.initiator = 0;
+    if (attach_conn(t, &c, done, arg)) {
+        uv_close((uv_handle_t *)&t->tcp, rlpx_free_on_close);
+        return;
+    }
+    uv_timer_init(t->tcp.loop, &t->timer);
+    t->timer.data = t;
+    t->handles = 2;
+    start_session(t);
+}
+
 int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const ethp2p_ip *ip, uint16_t port,
                          ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_tcp **out)
+{
+    return ethp2p_rlpx_tcp_dial_from(loop, cfg, NULL, ip, port, done, arg, out);
+}
+
+int ethp2p_rlpx_tcp_dial_from(uv_loop_t *loop, const ethp2p_conn_config *cfg, const ethp2p_ip *local,
+                              const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_tcp_done_cb done, void *arg,
+                              ethp2p_rlpx_tcp **out)
 {
     if (!cfg->initiator) return ETHP2P_EINVAL;
     ethp2p_io_ignore_sigpipe();
@@ -296,9 +293,14 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
     t->peer_ip = *ip;
     t->peer_port = port;
     struct sockaddr_storage ss;
+    int r = 0;
+    if (local && local->family) {
+        io_to_sockaddr(local, 0, &ss);
+        r = uv_tcp_bind(&t->tcp, (struct sockaddr *)&ss, 0);
+    }
     io_to_sockaddr(ip, port, &ss);
     t->connect_req.data = t;
-    int r = uv_tcp_connect(&t->connect_req, &t->tcp, (struct sockaddr *)&ss, on_connect);
+    if (!r) r = uv_tcp_connect(&t->connect_req, &t->tcp, (struct sockaddr *)&ss, on_connect);
     if (r) {
         ETHP2P_DEBUG(LOG_MOD, "dial failed", "port=%u err=\"%s\"", port, uv_strerror(r));
         ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
@@ -308,73 +310,6 @@ int ethp2p_rlpx_tcp_dial(uv_loop_t *loop, const ethp2p_conn_config *cfg, const e
     return 0;
 }
 
-static void on_connection(uv_stream_t *server, int status)
-{
-    ethp2p_rlpx_listener *l = server->data;
-    if (status < 0) return;
-    ethp2p_conn_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    ethp2p_rlpx_tcp *t = calloc(1, sizeof(*t));
-    if (!t) return;
-    /* Accept first, so a refused peer's socket is closed rather than left pending. */
-    uv_tcp_init(server->loop, &t->tcp);
-    t->tcp.data = t;
-    if (uv_accept(server, (uv_stream_t *)&t->tcp) != 0) {
-        uv_close((uv_handle_t *)&t->tcp, free_on_close);
-        return;
-    }
-    /* The peer's address first: the owner's admission (per-IP throttle) needs it. */
-    struct sockaddr_storage ss;
-    int len = sizeof(ss);
-    if (uv_tcp_getpeername(&t->tcp, (struct sockaddr *)&ss, &len) == 0)
-        (void)io_from_sockaddr((struct sockaddr *)&ss, &t->peer_ip, &t->peer_port);
-    if (l->accept(l->arg, t, &cfg) != 0) {
-        uv_close((uv_handle_t *)&t->tcp, free_on_close);
-        return;
-    }
-    cfg.initiator = 0;
-    if (attach_conn(t, &cfg, l->done, l->arg)) {
-        uv_close((uv_handle_t *)&t->tcp, free_on_close);
-        return;
-    }
-    uv_timer_init(server->loop, &t->timer);
-    t->timer.data = t;
-    t->handles = 2;
-    start_session(t);
-}
-
-int ethp2p_rlpx_listen(uv_loop_t *loop, const ethp2p_ip *ip, uint16_t port, ethp2p_rlpx_accept_cb accept,
-                       ethp2p_rlpx_tcp_done_cb done, void *arg, ethp2p_rlpx_listener **out)
-{
-    ethp2p_io_ignore_sigpipe();
-    ethp2p_rlpx_listener *l = calloc(1, sizeof(*l));
-    if (!l) return ETHP2P_ENOMEM;
-    l->accept = accept;
-    l->done = done;
-    l->arg = arg;
-    uv_tcp_init(loop, &l->tcp);
-    l->tcp.data = l;
-    struct sockaddr_storage ss;
-    io_to_sockaddr(ip, port, &ss);
-    int r = uv_tcp_bind(&l->tcp, (struct sockaddr *)&ss, 0);
-    if (!r) r = uv_listen((uv_stream_t *)&l->tcp, 128, on_connection);
-    if (r) {
-        char ipt[64];
-        ethp2p_ip_format(ip, ipt, sizeof(ipt));
-        ETHP2P_ERROR(LOG_MOD, "cannot listen", "addr=%s:%u err=\"%s\"", ipt, port, uv_strerror(r));
-        uv_close((uv_handle_t *)&l->tcp, free_on_close);
-        return ETHP2P_EIO;
-    }
-    int len = sizeof(ss);
-    ethp2p_ip bound;
-    uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len);
-    (void)io_from_sockaddr((struct sockaddr *)&ss, &bound, &l->port);
-    *out = l;
-    return 0;
-}
-
-uint16_t ethp2p_rlpx_listener_port(const ethp2p_rlpx_listener *l) { return l->port; }
-void ethp2p_rlpx_listener_close(ethp2p_rlpx_listener *l) { uv_close((uv_handle_t *)&l->tcp, free_on_close); }
 ethp2p_conn *ethp2p_rlpx_tcp_conn(ethp2p_rlpx_tcp *t) { return t->conn; }
 void ethp2p_rlpx_tcp_peer(const ethp2p_rlpx_tcp *t, ethp2p_ip *ip, uint16_t *port)
 {

@@ -193,6 +193,7 @@ static void on_active(void *ctx)
     ETHP2P_DEBUG(LOG_MOD, "peer added", "name=\"%s\" inbound=%d", p->name, p->inbound);
     if (s->cfg.on_peer_added) s->cfg.on_peer_added(s->cfg.ctx, p);
     ethp2p_rlpx_tcp_poke(p->tcp);
+    if (!s->stopping && s->listener) ethp2p_rlpx_listener_retry(s->listener); /* its handshake slot is free */
 }
 
 static size_t reason_slot(int reason) { return reason >= 0 && reason < ETHP2P_SERVER_REASONS ? (size_t)reason : ETHP2P_SERVER_REASONS - 1; }
@@ -261,6 +262,7 @@ static void on_tcp_done(void *arg, ethp2p_rlpx_tcp *t)
             break;
         }
     if (s->stopping && s->timer_closed && s->nconns == 0) server_free(s);
+    else if (!s->stopping && s->listener) ethp2p_rlpx_listener_retry(s->listener); /* a handshake slot may have freed */
 }
 
 static void conn_config(ethp2p_server *s, ethp2p_peer *p, ethp2p_conn_config *c)
@@ -285,24 +287,36 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     ethp2p_ip ip;
     uint16_t port;
     ethp2p_rlpx_tcp_peer(t, &ip, &port);
-    if (s->stopping || pending_count(s) >= s->cfg.max_pending) {
+    if (s->stopping) {
         s->stats.inbound_refused_limit++;
-        return 1;
+        return ETHP2P_RLPX_REFUSE;
     }
-    if (!ethp2p_netlist_contains(s->cfg.netrestrict, &ip)) {
-        s->stats.inbound_refused_netrestrict++;
-        ETHP2P_DEBUG(LOG_MOD, "inbound refused: outside netrestrict", "port=%u", port);
-        return 1;
+    if (!ethp2p_rlpx_tcp_waited(t)) { /* the first offer; a waiting one passed these already */
+        if (!ethp2p_netlist_contains(s->cfg.netrestrict, &ip)) {
+            s->stats.inbound_refused_netrestrict++;
+            ETHP2P_DEBUG(LOG_MOD, "inbound refused: outside netrestrict", "port=%u", port);
+            return ETHP2P_RLPX_REFUSE;
+        }
+        if (ethp2p_inbound_throttle_check(s->throttle, &ip, ethp2p_io_now_ms())) {
+            s->stats.inbound_throttled++;
+            ETHP2P_DEBUG(LOG_MOD, "inbound throttled", "port=%u", port);
+            return ETHP2P_RLPX_REFUSE;
+        }
     }
-    if (ethp2p_inbound_throttle_check(s->throttle, &ip, ethp2p_io_now_ms())) {
-        s->stats.inbound_throttled++;
-        ETHP2P_DEBUG(LOG_MOD, "inbound throttled", "port=%u", port);
-        return 1;
+    size_t pending = 0, same_ip = 0, same_net = 0;
+    for (size_t i = 0; i < s->nconns; i++) {
+        const ethp2p_peer *q = s->conns[i];
+        if (q->active) continue;
+        pending++;
+        if (!q->inbound) continue;
+        same_ip += ethp2p_ip_equal(&q->node.ip, &ip);
+        same_net += ethp2p_ip_same_subnet(&q->node.ip, &ip);
     }
+    if (!ethp2p_inbound_may_start(pending, same_ip, same_net, s->cfg.max_pending)) return ETHP2P_RLPX_WAIT;
     ethp2p_peer *p = calloc(1, sizeof(*p));
     if (!p || conns_add(s, p)) {
         free(p);
-        return 1;
+        return ETHP2P_RLPX_REFUSE;
     }
     p->server = s;
     p->tcp = t;
@@ -310,7 +324,7 @@ static int on_accept(void *arg, ethp2p_rlpx_tcp *t, ethp2p_conn_config *cfg)
     ethp2p_rlpx_tcp_set_write_timeout(t, s->cfg.write_timeout_ms);
     p->node.ip = ip;
     conn_config(s, p, cfg);
-    return 0;
+    return ETHP2P_RLPX_ACCEPT;
 }
 
 static void dial(ethp2p_server *s, const ethp2p_enode *n, int is_static)
@@ -463,6 +477,7 @@ void ethp2p_server_stop(ethp2p_server *s)
     for (size_t i = 0; i < s->nconns; i++)
         ethp2p_conn_disconnect(ethp2p_rlpx_tcp_conn(s->conns[i]->tcp), ETHP2P_DISC_CLIENT_QUITTING);
     ethp2p_rlpx_listener_close(s->listener);
+    s->listener = NULL;
     if (s->udp) ethp2p_discv4_udp_close(s->udp);
     uv_timer_stop(&s->dial_timer);
     uv_close((uv_handle_t *)&s->dial_timer, on_timer_closed);
@@ -482,7 +497,18 @@ size_t ethp2p_server_peers(ethp2p_server *s, ethp2p_peer **out, size_t max)
 const ethp2p_enode *ethp2p_server_self(const ethp2p_server *s) { return &s->self; }
 ethp2p_discv4 *ethp2p_server_discv4(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_core(s->udp) : NULL; }
 ethp2p_discv5 *ethp2p_server_discv5(ethp2p_server *s) { return s->udp ? ethp2p_discv4_udp_v5(s->udp) : NULL; }
-const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s) { return &s->stats; }
+const ethp2p_server_stats *ethp2p_server_get_stats(const ethp2p_server *s)
+{
+    ethp2p_server *m = (ethp2p_server *)s; /* the listener's counters are copied in when asked for */
+    if (m->listener) {
+        const ethp2p_rlpx_listener_stats *ls = ethp2p_rlpx_listener_get_stats(m->listener);
+        m->stats.inbound_waited = ls->waited;
+        m->stats.inbound_wait_refused = ls->wait_refused;
+        m->stats.inbound_wait_expired = ls->wait_expired;
+        m->stats.inbound_waiting = ethp2p_rlpx_listener_waiting(m->listener);
+    }
+    return &s->stats;
+}
 
 int ethp2p_server_set_external_ip(ethp2p_server *s, const ethp2p_ip *ip)
 {

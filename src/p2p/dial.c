@@ -284,3 +284,12 @@ int ethp2p_inbound_throttle_check(ethp2p_inbound_throttle *t, const ethp2p_ip *i
     t->v[t->n++].until = now_ms + ETHP2P_INBOUND_THROTTLE_MS;
     return 0;
 }
+
+size_t ethp2p_inbound_pending_per_ip(size_t max_pending) { return max_pending / 8 ? max_pending / 8 : 1; }
+size_t ethp2p_inbound_pending_per_subnet(size_t max_pending) { return max_pending / 2 ? max_pending / 2 : 1; }
+
+int ethp2p_inbound_may_start(size_t pending, size_t same_ip, size_t same_subnet, size_t max_pending)
+{
+    return pending < max_pending && same_ip < ethp2p_inbound_pending_per_ip(max_pending) &&
+           same_subnet < ethp2p_inbound_pending_per_subnet(max_pending);
+}

@@ -145,6 +145,36 @@ static void test_inbound_throttle(void **state)
     ethp2p_inbound_throttle_free(t);
 }
 
+/* One address holds at most an eighth of the pending slots, one /24 half; the total caps everyone. */
+static void test_inbound_pending_shares(void **state)
+{
+    (void)state;
+    assert_int_equal(ethp2p_inbound_pending_per_ip(50), 6);
+    assert_int_equal(ethp2p_inbound_pending_per_subnet(50), 25);
+    assert_int_equal(ethp2p_inbound_pending_per_ip(3), 1); /* never zero: a small node still takes peers */
+    assert_int_equal(ethp2p_inbound_pending_per_subnet(1), 1);
+    assert_true(ethp2p_inbound_may_start(0, 0, 0, 50));
+    assert_true(ethp2p_inbound_may_start(10, 5, 5, 50));
+    assert_false(ethp2p_inbound_may_start(10, 6, 6, 50));   /* its address has its share */
+    assert_true(ethp2p_inbound_may_start(30, 0, 24, 50));   /* a neighbour in the /24 still may */
+    assert_false(ethp2p_inbound_may_start(30, 0, 25, 50));  /* until the /24 has half */
+    assert_false(ethp2p_inbound_may_start(50, 0, 0, 50));   /* all slots taken: even a newcomer waits */
+    assert_false(ethp2p_inbound_may_start(0, 0, 0, 0));
+    /* The subnets: /24 for IPv4, /64 for IPv6. */
+    ethp2p_ip a, b, c, d, e;
+    assert_int_equal(ethp2p_ip_parse("127.0.0.2", &a), 0);
+    assert_int_equal(ethp2p_ip_parse("127.0.0.250", &b), 0);
+    assert_int_equal(ethp2p_ip_parse("127.0.1.2", &c), 0);
+    assert_true(ethp2p_ip_same_subnet(&a, &b));
+    assert_false(ethp2p_ip_same_subnet(&a, &c));
+    assert_int_equal(ethp2p_ip_parse("2001:db8:1:2::1", &d), 0);
+    assert_int_equal(ethp2p_ip_parse("2001:db8:1:2:ffff::9", &e), 0);
+    assert_true(ethp2p_ip_same_subnet(&d, &e));
+    assert_int_equal(ethp2p_ip_parse("2001:db8:1:3::1", &e), 0);
+    assert_false(ethp2p_ip_same_subnet(&d, &e));
+    assert_false(ethp2p_ip_same_subnet(&a, &d));
+}
+
 static void test_dial_race_resolution(void **state)
 {
     /* Both sides must keep the same connection: the one the lower ID initiated. */
@@ -179,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_static_first_history_and_redial),
         cmocka_unit_test(test_admission),
         cmocka_unit_test(test_inbound_throttle),
+        cmocka_unit_test(test_inbound_pending_shares),
         cmocka_unit_test(test_dial_race_resolution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

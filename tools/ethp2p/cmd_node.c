@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +217,18 @@ static int pick_network(cli_flag *flags, const char **name)
         return -1;
     }
     return 0;
+}
+
+/* Sockets for the peers, the handshakes under way, the listener's backlog and the RPC clients: the soft
+ * descriptor limit (often 1,024) is raised towards the hard one, as the reference does. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    rlim_t want = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+    if (rl.rlim_cur >= want) return;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) ETHP2P_WARN("node", "cannot raise the descriptor limit", "want=%llu", (unsigned long long)want);
 }
 
 static int node_main(int argc, char **argv, int dump)
@@ -468,6 +481,7 @@ static int node_main(int argc, char **argv, int dump)
     }
     cfg.ctx = &r;
     cfg.on_event = on_event;
+    raise_fd_limit();
     r.loop = uv_default_loop();
     char serr[200];
     if (ethp2p_node_start(r.loop, &cfg, &r.node, serr, sizeof(serr))) {

@@ -130,16 +130,23 @@ static int rlpx_ping(int argc, char **argv)
         {"nodekey", "FILE", "use this node key (default: a new random one)", NULL},
         {"caps", "LIST", "capabilities to advertise, like eth/68 (default: none)", NULL},
         {"verbosity", "N", "log level 0-5 (default 1: errors)", NULL},
+        {"bind", "IP", "connect from this local address (default: the system's choice)", NULL},
     };
-    cli_command cmd = {"ethp2p rlpx ping ENODE [--timeout DURATION]",
+    cli_command cmd = {"ethp2p rlpx ping ENODE [--timeout DURATION] [--bind IP]",
                        "Connects over RLPx, completes the handshake and Hello, prints the remote Hello as\n"
                        "JSON {version, name, caps, listenPort, id}, and disconnects (client quitting).",
-                       flags, 4, 1, 1};
+                       flags, 5, 1, 1};
     char *pos[1];
     int npos, rc = cli_parse(&cmd, argc, argv, pos, &npos);
     if (rc >= 0) return rc;
     ethp2p_log_set_level(ETHP2P_LOG_ERROR);
     if (flags[3].value && cli_set_verbosity(flags[3].value)) return CLI_USAGE;
+    ethp2p_ip local;
+    memset(&local, 0, sizeof(local));
+    if (flags[4].value && ethp2p_ip_parse(flags[4].value, &local)) {
+        cli_error("--bind: '%s' is not an IP address", flags[4].value);
+        return CLI_USAGE;
+    }
     uint64_t timeout = DEFAULT_TIMEOUT_MS;
     if (flags[0].value && cli_parse_duration_ms("timeout", flags[0].value, &timeout)) return CLI_USAGE;
     ethp2p_enode target;
@@ -174,7 +181,7 @@ static int rlpx_ping(int argc, char **argv)
     uv_timer_init(loop, &p.timeout);
     p.timeout.data = &p;
     uv_timer_start(&p.timeout, ping_on_timeout, timeout, 0);
-    if (ethp2p_rlpx_tcp_dial(loop, &cfg, &target.ip, target.tcp, ping_done, &p, &p.t)) {
+    if (ethp2p_rlpx_tcp_dial_from(loop, &cfg, &local, &target.ip, target.tcp, ping_done, &p, &p.t)) {
         cli_error("cannot connect to %s", pos[0]);
         uv_run(loop, UV_RUN_DEFAULT);
         return CLI_FAIL;
