@@ -16,6 +16,7 @@ PACKAGES=(
   libsnappy-dev      # RLPx message compression
   libuv1-dev         # event loop (io/ only)
   libsqlite3-dev     # node database
+  sqlite3            # the SQLite shell: integrity checks of the node database after kill -9 in the fault tests
   zlib1g-dev         # named by sqlite3's static link line (pkg-config --static), used by tests/install
   libjansson-dev     # JSON for the CLI and test vectors
   libc-ares-dev      # DNS TXT lookups for DNS node lists (EIP-1459)
