@@ -22,6 +22,9 @@
 
 #define LOG_MOD "rlpx"
 #define READ_CHUNK 65536
+/* A peer whose replies pile up unread (more than this queued) is not read from until they drain
+ * to half: it cannot make us buffer answers (Pongs, responses) faster than it takes them. */
+#define READ_PAUSE_QUEUED (1u << 20)
 /* How long, and how much, a closing connection keeps reading before it closes. */
 #define LINGER_MS 2000
 #define LINGER_BYTES (4u * 1024 * 1024)
@@ -83,6 +86,7 @@ static void write_failed(ethp2p_rlpx_tcp *t, int status)
     ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
 }
 
+
 static void on_write(uv_write_t *req, int status)
 {
     write_req *w = (write_req *)req;
@@ -90,7 +94,14 @@ static void on_write(uv_write_t *req, int status)
     t->queued -= w->len;
     t->write_progress_ms = now_ms();
     free(w);
-    if (status < 0) write_failed(t, status);
+    if (status < 0) {
+        write_failed(t, status);
+        return;
+    }
+    if (t->backpressured && t->queued <= READ_PAUSE_QUEUED / 2 && !t->closing && !t->lingering) {
+        t->backpressured = 0;
+        if (!t->paused) uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
+    }
 }
 
 static void tcp_send(void *ctx, const uint8_t *data, size_t len)
@@ -153,8 +164,8 @@ static void fwd_close(void *ctx, int reason, int by_remote)
     t->lingering = 1;
     uv_timer_stop(&t->timer);
     uv_timer_start(&t->timer, on_linger_timeout, LINGER_MS, 0);
-    if (t->paused) {
-        t->paused = 0;
+    if (t->paused || t->backpressured) {
+        t->paused = t->backpressured = 0;
         uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
     }
 }
@@ -198,6 +209,10 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     } else if (n > 0 && !t->closing) {
         ethp2p_conn_receive(t->conn, (const uint8_t *)buf->base, (size_t)n, now_ms());
         ethp2p_rlpx_tcp_poke(t);
+        if (t->queued > READ_PAUSE_QUEUED && !t->closing && !t->lingering && !t->backpressured) {
+            t->backpressured = 1;
+            if (!t->paused) uv_read_stop((uv_stream_t *)&t->tcp);
+        }
     } else if (n < 0 && !t->closing) {
         ETHP2P_DEBUG(LOG_MOD, "connection lost", "err=\"%s\"", uv_strerror((int)n));
         if (ethp2p_conn_state(t->conn) != ETHP2P_CONN_CLOSED) ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
@@ -336,5 +351,5 @@ void ethp2p_rlpx_tcp_pause(ethp2p_rlpx_tcp *t, int paused)
     if (t->closing || t->lingering || !t->connected || t->paused == !!paused) return;
     t->paused = !!paused;
     if (paused) uv_read_stop((uv_stream_t *)&t->tcp);
-    else uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
+    else if (!t->backpressured) uv_read_start((uv_stream_t *)&t->tcp, on_alloc, on_read);
 }

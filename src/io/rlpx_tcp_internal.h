@@ -22,7 +22,8 @@ struct ethp2p_rlpx_tcp {
     size_t queued;
     uint64_t write_progress_ms; /* last time the queue was empty or a write completed */
     uint64_t write_timeout_ms;
-    int paused;
+    int paused;                 /* by the owner (ethp2p_rlpx_tcp_pause) */
+    int backpressured;          /* not read from until our queued replies drain */
     int closing, handles, connected;
     int lingering;              /* the connection is closed; draining the peer's input */
     size_t discarded;
