@@ -32,9 +32,11 @@
  *   dup-tx-flood  the same transaction N times, one per message: absorbed, the peer is kept
  *   unanswered    announce N hashes and never answer the node's requests: it asks, gives up after
  *                 its 5 s timeout, and keeps the peer (as the reference's fetcher does)
+ * discv4 (UDP; hostile_v4.c): v4-garbage v4-badsig v4-expired v4-oversized v4-unsolicited v4-findnode
  */
 #define _GNU_SOURCE
 #include "hostile_session.h"
+#include "hostile_v4.h"
 #include "ethp2p/key.h"
 #include "ethp2p/p2p.h"
 #include "ethp2p/random.h"
@@ -527,22 +529,25 @@ static void unanswered(size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: hostile SCENARIO ENODE [--from IP] [--n N] [--chain-id ID]\n");
+        fprintf(stderr, "usage: hostile SCENARIO ENODE [--from IP] [--n N] [--chain-id ID] [--rate PACKETS/S]\n");
         return 2;
     }
     const char *sc = argv[1];
     size_t n = 0;
     uint64_t chain_id = 1337;
+    unsigned rate = 20000;
     for (int i = 3; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--from")) hs_from_ip = argv[i + 1];
         else if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--chain-id")) chain_id = strtoull(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--rate")) rate = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else return 2;
     }
     if (ethp2p_enode_parse(argv[2], &hs_target, NULL, 0) || hs_target.ip.family != 4) {
         fprintf(stderr, "hostile: not an IPv4 enode URL: %s\n", argv[2]);
         return 2;
     }
+    if (!strncmp(sc, "v4-", 3)) return hostile_v4(sc, n ? n : 50000, rate ? rate : 1);
     if (!strcmp(sc, "idle")) stall("idle", n ? n : 200, NULL);
     else if (!strcmp(sc, "partial-auth")) stall("partial-auth", n ? n : 100, half_auth);
     else if (!strcmp(sc, "no-hello")) no_hello(n ? n : 6);

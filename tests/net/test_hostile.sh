@@ -20,70 +20,27 @@ node=${pids[0]}
 enode=$(net_self "$work/log-node")
 [[ $enode == enode://* ]] || { echo "the node printed no enode URL"; cat "$work/log-node"; exit 1; }
 
-rss() { awk '/VmRSS/ {print $2}' "/proc/$node/status"; }
+honest_cmd=("$cli" rlpx ping --bind 127.0.0.3 --timeout 3s "$enode")
+. "$(dirname "$0")/hostile_lib.sh"
 
-# Honest handshakes from another address, one after another, until told to stop.
-honest_loop() {
-  local okf=$1 failf=$2
-  while [ ! -e "$work/stop" ]; do
-    if "$cli" rlpx ping --bind 127.0.0.3 --timeout 3s "$enode" >/dev/null 2>>"$work/honest.err"; then
-      echo x >>"$okf"
-    else
-      echo x >>"$failf"
-    fi
-    sleep 0.1
-  done
-}
+hostile_attack idle --n 300
+hostile_attack partial-auth --n 200
+hostile_attack no-hello --n 6
+hostile_attack bad-auth-mac --n 200
+hostile_attack bad-frame-mac --n 100
+hostile_attack huge-frame --n 40
+hostile_attack snappy-bomb --n 40
+hostile_attack ping-flood --n 200000
+hostile_attack ping-noread
+hostile_attack bad-status
+hostile_attack wrong-network
+hostile_attack wrong-forkid
+hostile_attack no-status
+hostile_attack big-announce --n 16384
+hostile_attack big-announce --n 16385
+hostile_attack huge-range
+hostile_attack dup-tx-flood --n 20000
+hostile_attack unanswered --n 200
 
-printf '%-14s %-9s %-9s %-9s %-7s %s\n' attack "rss0 KiB" "peak KiB" "end KiB" honest "figures"
-failed=0
-attack() {
-  local name=$1; shift
-  local before peak now okn failn out
-  before=$(rss); peak=$before
-  rm -f "$work/stop" "$work/ok" "$work/fail"; touch "$work/ok" "$work/fail"
-  honest_loop "$work/ok" "$work/fail" &
-  local hp=$!
-  "$hostile" "$name" "$enode" "$@" >"$work/out.$name" 2>"$work/err.$name" &
-  local ap=$!
-  while kill -0 $ap 2>/dev/null; do
-    now=$(rss); [ "$now" -gt "$peak" ] && peak=$now
-    sleep 0.05
-  done
-  local st=0; wait $ap || st=$?
-  # One more honest handshake after the attack, then stop the loop.
-  sleep 0.3
-  touch "$work/stop"; wait $hp || true
-  sleep 0.5
-  now=$(rss)
-  okn=$(wc -l <"$work/ok"); failn=$(wc -l <"$work/fail")
-  printf '%-14s %-9s %-9s %-9s %-7s %s\n' "$name" "$before" "$peak" "$now" "$okn/$((okn + failn))" "$(cat "$work/out.$name")"
-  if [ "$st" -ne 0 ]; then echo "  $name: the attacker's checks failed:"; sed 's/^/    /' "$work/err.$name"; failed=1; fi
-  if [ "$failn" -ne 0 ] || [ "$okn" -eq 0 ]; then echo "  $name: honest handshakes failed: $failn of $((okn + failn))"; tail -3 "$work/honest.err"; failed=1; fi
-  if [ $((peak - before)) -gt 65536 ]; then echo "  $name: RSS grew by $((peak - before)) KiB"; failed=1; fi
-  kill -0 "$node" 2>/dev/null || { echo "  the node died during $name"; failed=1; }
-}
-
-attack idle --n 300
-attack partial-auth --n 200
-attack no-hello --n 6
-attack bad-auth-mac --n 200
-attack bad-frame-mac --n 100
-attack huge-frame --n 40
-attack snappy-bomb --n 40
-attack ping-flood --n 200000
-attack ping-noread
-attack bad-status
-attack wrong-network
-attack wrong-forkid
-attack no-status
-attack big-announce --n 16384
-attack big-announce --n 16385
-attack huge-range
-attack dup-tx-flood --n 20000
-attack unanswered --n 200
-
-# The node logged each drop with its reason and never a sanitizer report (lib.sh checks the latter).
-grep -c 'lvl=' "$work/log-node" >/dev/null
 [ "$failed" -eq 0 ] || exit 1
 echo "every attack was cut as it must be; the honest peer was served throughout"
