@@ -10,6 +10,10 @@
  *   v4-oversized  1,500-byte datagrams (the limit is 1,280)
  *   v4-unsolicited correctly signed Pongs and Neighbours nobody asked for
  *   v4-findnode   FindNode from 256 identities that never bonded: nothing may come back
+ *   v4-sybil      N identities, each from its own address of the attack address's /24 (the
+ *                 host part counts up from it), ping the node and answer its Pings back, so
+ *                 all bond; the table's IP limits must keep at most 10 of them (the test reads
+ *                 the table size; the addresses must not be LAN ones, which are exempt)
  * None may be answered; the node's counters (the test reads /metrics) show each drop's reason.
  * Datagrams go out at a given rate (packets per second), so that what the
  * node handles is measured, not what the kernel drops for it.
@@ -104,8 +108,95 @@ static int signed_packet(const char *sc, size_t i, v4_packet *out)
     return 0;
 }
 
+static ethp2p_privkey sybil_key(size_t i)
+{
+    ethp2p_privkey k;
+    memset(k.b, 0x47, 32);
+    k.b[0] = 0x01;
+    k.b[31] = (uint8_t)i;
+    return k;
+}
+
+/* v4-sybil: n identities on n addresses, each bonding with the node. */
+static int sybil(size_t n)
+{
+    if (n > 250) n = 250;
+    struct in_addr base;
+    if (inet_pton(AF_INET, hs_from_ip, &base) != 1) return 2;
+    int *fds = calloc(n, sizeof(int));
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof(to));
+    to.sin_family = AF_INET;
+    to.sin_port = htons(hs_target.udp);
+    memcpy(&to.sin_addr, hs_target.ip.b, 4);
+    size_t pinged = 0, answered = 0, pongs_in = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(30303)};
+        a.sin_addr.s_addr = htonl(ntohl(base.s_addr) + (uint32_t)i);
+        fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&a, sizeof(a))) {
+            fprintf(stderr, "hostile: v4-sybil: cannot bind address %zu of the /24\n", i);
+            return 2;
+        }
+        ethp2p_privkey k = sybil_key(i);
+        ethp2p_v4_packet p;
+        memset(&p, 0, sizeof(p));
+        p.type = ETHP2P_V4_PING;
+        p.expiration = (uint64_t)time(NULL) + 60;
+        p.u.ping.version = 4;
+        p.u.ping.from.ip.family = 4;
+        memcpy(p.u.ping.from.ip.b, &a.sin_addr, 4);
+        p.u.ping.from.udp = p.u.ping.from.tcp = 30303;
+        p.u.ping.to.ip = hs_target.ip;
+        p.u.ping.to.udp = hs_target.udp;
+        uint8_t out[ETHP2P_V4_MAX_PACKET];
+        size_t len = sizeof(out);
+        if (ethp2p_v4_encode(&k, &p, out, &len, NULL) == 0 &&
+            sendto(fds[i], out, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+            pinged++;
+    }
+    /* Answer the node's Pings (and only those) for 3 s: every identity bonds. */
+    struct pollfd *pf = calloc(n, sizeof(*pf));
+    for (size_t i = 0; i < n; i++) pf[i].fd = fds[i], pf[i].events = POLLIN;
+    uint64_t end = hs_now_ms() + 3000;
+    while (hs_now_ms() < end) {
+        if (poll(pf, n, 100) <= 0) continue;
+        for (size_t i = 0; i < n; i++) {
+            if (!pf[i].revents) continue;
+            uint8_t buf[2048];
+            ssize_t got = recv(fds[i], buf, sizeof(buf), 0);
+            ethp2p_v4_packet in, reply;
+            ethp2p_v4_meta meta;
+            if (got <= 0 || ethp2p_v4_decode(buf, (size_t)got, &in, &meta)) continue;
+            if (in.type == ETHP2P_V4_PONG) pongs_in++;
+            if (in.type != ETHP2P_V4_PING) continue;
+            memset(&reply, 0, sizeof(reply));
+            reply.type = ETHP2P_V4_PONG;
+            reply.expiration = (uint64_t)time(NULL) + 60;
+            reply.u.pong.to.ip = hs_target.ip;
+            reply.u.pong.to.udp = hs_target.udp;
+            memcpy(reply.u.pong.ping_hash, meta.hash, 32);
+            ethp2p_privkey k = sybil_key(i);
+            uint8_t out[ETHP2P_V4_MAX_PACKET];
+            size_t len = sizeof(out);
+            if (ethp2p_v4_encode(&k, &reply, out, &len, NULL) == 0 &&
+                sendto(fds[i], out, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+                answered++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) close(fds[i]);
+    free(fds);
+    free(pf);
+    printf("{\"attack\":\"v4-sybil\",\"identities\":%zu,\"pinged\":%zu,\"pongs_from_node\":%zu,\"pings_from_node_answered\":%zu}\n",
+           n, pinged, pongs_in, answered);
+    int ok = pinged == n && answered >= n * 9 / 10;
+    if (!ok) fprintf(stderr, "hostile: FAIL: v4-sybil: %zu pinged, %zu bonds completed\n", pinged, answered);
+    return ok ? 0 : 1;
+}
+
 int hostile_v4(const char *sc, size_t n, unsigned rate)
 {
+    if (!strcmp(sc, "v4-sybil")) return sybil(n);
     struct sockaddr_in to;
     int fd = udp_socket(&to);
     if (fd < 0) return 2;

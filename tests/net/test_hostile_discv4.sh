@@ -8,6 +8,11 @@
 # counted under their drop reason in /metrics (the node handled them at the
 # rate printed; the rest the kernel may drop in bursts), every honest Ping
 # answered, RSS before/peak/after.
+#
+# Then a Sybil set: in a network namespace the test creates (addresses of
+# 11.0.0.0/24 on its loopback; the table's IP limits exempt LAN addresses, as
+# the reference's do), 200 identities on 200 addresses of one /24 bond with a
+# node; its table keeps at most 10 of them (2 per bucket, 10 per /24).
 set -euo pipefail
 cli=${1:?usage: test_hostile_discv4.sh PATH-TO-ethp2p PATH-TO-hostile}
 hostile=${2:?usage: test_hostile_discv4.sh PATH-TO-ethp2p PATH-TO-hostile}
@@ -49,5 +54,24 @@ for a in v4-garbage v4-badsig v4-expired v4-oversized v4-unsolicited v4-findnode
   hostile_attack "$a" --n "$N" --rate 10000
 done
 echo "node's discv4 drops by reason:"; drops | sed 's/^/  /'
+
+ns="ethp2p-sybil-$$"
+if ip netns add "$ns" 2>/dev/null && ip netns exec "$ns" true 2>/dev/null; then
+  trap 'ip netns del "$ns" 2>/dev/null; net_cleanup' EXIT
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" ip addr add 11.0.0.1/24 dev lo
+  ip netns exec "$ns" ip route replace local 11.0.0.0/24 dev lo
+  net_spawn "$work/log-sybil" ip netns exec "$ns" "$cli" node --devnet --datadir "$work/sybil" --listenaddr 11.0.0.1 \
+    --port "$base" --bootnodes "" --metrics --metrics.port $((base + 1)) --verbosity 3
+  senode=$(net_self "$work/log-sybil")
+  ip netns exec "$ns" "$hostile" v4-sybil "$senode" --from 11.0.0.2 --n 200 || failed=1
+  table=$(ip netns exec "$ns" curl -s "http://127.0.0.1:$((base + 1))/metrics" |
+    awk '/^ethp2p_discovery_table_nodes\{protocol="discv4"\}/ {print $2}')
+  echo "v4-sybil: 200 identities of one /24 bonded; the table holds ${table:-?} of them (limit 10)"
+  [ -n "$table" ] && [ "$table" -ge 1 ] && [ "$table" -le 10 ] || { echo "  v4-sybil: the table's /24 limit did not hold"; failed=1; }
+else
+  ip netns del "$ns" 2>/dev/null || true
+  echo "v4-sybil: SKIPPED: network namespaces are refused here (the rest ran)"
+fi
 [ "$failed" -eq 0 ] || exit 1
 echo "no flood was answered or amplified; the node counted each under its drop reason; honest Pings were answered throughout"
