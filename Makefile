@@ -15,7 +15,7 @@ DATADIR    ?= $(HOME)/.ethp2p
 DEVNET_NODES ?= 5
 RUN_ARGS   ?=
 
-.PHONY: all deps deps-test build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz install clean
+.PHONY: all deps deps-test build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz soak valgrind install clean
 
 all: build
 
@@ -70,6 +70,16 @@ bench-smoke: build
 
 bench: build
 	bash scripts/bench.sh $(BUILD)
+
+# 40 nodes for 10 minutes with kills, restarts, stalled peers and transactions (a 2-minute run is in make test).
+SOAK_NODES   ?= 40
+SOAK_SECONDS ?= 600
+soak: build
+	N=$(SOAK_NODES) DURATION=$(SOAK_SECONDS) bash tests/net/test_soak.sh $(BUILD)/ethp2p $(BUILD)/tests/hostile
+
+# The loopback integration tests under Valgrind's memcheck (a release build; slow: not in make test).
+valgrind: build deps-test
+	bash scripts/valgrind.sh $(BUILD)
 
 install: build
 	cmake --install $(BUILD)

@@ -32,6 +32,7 @@ PACKAGES=(
   curl               # the HTTP client of the metrics, RPC and config tests
   prometheus         # a real Prometheus (and promtool) scraping the node's /metrics in its test
   dnsmasq-base       # a real DNS server for the DNS node list tests (started by the test, on loopback)
+  valgrind           # make valgrind: the tests under memcheck
   clang              # libFuzzer harnesses
   libclang-rt-14-dev # sanitizer and fuzzer runtimes for clang
 )
