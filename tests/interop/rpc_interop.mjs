@@ -48,6 +48,9 @@ async function main() {
   const genesis = hexToBytes(startLine.match(/genesis=(0x[0-9a-f]{64})/)[1])
   const forkHash = startLine.match(/forkid=(0x[0-9a-f]{8})\//)[1]
   const ipcPath = join(work, 'n', 'ethp2p.ipc')
+  // The endpoints open just after the enode line is printed: wait for them (a slow run, Valgrind).
+  check(await waitFor('IPC endpoint', () => N.rec.err.includes('msg="IPC endpoint opened"'), 20000), 'the IPC endpoint opened')
+  check(await waitFor('HTTP endpoint', () => N.rec.err.includes('msg="HTTP endpoint opened"'), 20000), 'the HTTP endpoint opened')
 
   // ---- IPC with ethers ----
   const ipc = new IpcSocketProvider(ipcPath)
