@@ -54,7 +54,8 @@ net_spawn "$work/log" "$cli" node --config "$work/c.json" --port "$base" --datad
 for _ in $(seq 100); do [ -s "$work/log.out" ] && break; sleep 0.1; done
 grep -q '^enode://' "$work/log.out" || fail "the node did not start: $(cat "$work/log")"
 rpc() { curl -sf -H 'Content-Type: application/json' -d "$1" "http://127.0.0.1:$((base + 1))/"; }
-dd=$(rpc '{"jsonrpc":"2.0","id":1,"method":"admin_datadir"}')
+# The HTTP endpoint opens just after the enode line (later still under Valgrind).
+for _ in $(seq 200); do dd=$(rpc '{"jsonrpc":"2.0","id":1,"method":"admin_datadir"}') && break; sleep 0.1; done
 echo "$dd" | grep -q "\"result\":\"$work/d\"" || fail "admin_datadir over HTTP (admin from the file): $dd"
 rpc '{"jsonrpc":"2.0","id":1,"method":"txpool_status"}' | grep -q '"code":-32601' || fail "txpool is not in the file's http.api"
 curl -s -H 'Content-Type: application/json' -d '{"broken' "http://127.0.0.1:$((base + 1))/" >/dev/null
