@@ -7,6 +7,7 @@
  * allocator's overhead, not the kernel's socket buffers).
  *   bench_peers [N]   (default 10000; --quick: 200)
  */
+#include "bench_util.h"
 #include "ethp2p/conn.h"
 #include "ethp2p/io.h"
 #include "ethp2p/log.h"
@@ -118,9 +119,9 @@ int main(int argc, char **argv)
     uv_run(loop, UV_RUN_DEFAULT);
     long rss1 = rss_kib();
     double per_conn = active ? (double)(rss1 - rss0) / (double)active : 0;
-    printf("%-44s %12zu %-8s target %zu\n", "peers active (handshake + Hello done)", active / 2, "pairs", target);
-    printf("%-44s %12.1f %-8s\n", "time to connect them all", t1 - t0, "s");
-    printf("%-44s %12.1f %-8s bound 32.0 KiB (target)\n", "resident memory per connection", per_conn, "KiB");
-    printf("%-44s %12zu\n", "connections closed while idle", closed - closed_before);
+    bench_row("peers active (handshake + Hello done)", (double)(active / 2), "pairs", (double)target, "all of them");
+    bench_row("time to connect them all", t1 - t0, "s", 0, "");
+    bench_row("resident memory per connection", per_conn, "KiB", 32.0, "target");
+    bench_row("connections closed while idle", (double)(closed - closed_before), "conns", 0, "");
     return active == 2 * target && closed == closed_before ? 0 : 1;
 }

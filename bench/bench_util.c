@@ -46,6 +46,19 @@ void bench_row(const char *name, double value, const char *unit, double bound, c
     else
         printf("%-44s %12.*f %-8s\n", name, prec, value, unit);
     fflush(stdout);
+    /* And one JSON line for build/bench/results.json (scripts/bench.sh sets the file). */
+    const char *path = getenv("ETHP2P_BENCH_JSON");
+    FILE *f = path && *path ? fopen(path, "a") : NULL;
+    if (!f) return;
+    fputs("{\"name\":\"", f);
+    for (const char *c = name; *c; c++) {
+        if (*c == '"' || *c == '\\') fputc('\\', f);
+        fputc(*c, f);
+    }
+    fprintf(f, "\",\"value\":%.10g,\"unit\":\"%s\"", value, unit);
+    if (bound > 0) fprintf(f, ",\"bound\":%.10g,\"ratio\":%.4f,\"bound_note\":\"%s\"}\n", bound, ratio, bound_note);
+    else fputs(",\"bound\":null,\"ratio\":null}\n", f);
+    fclose(f);
 }
 
 /* ---- the primitives every bound is built from ---- */

@@ -17,6 +17,8 @@ double bench_run(void (*fn)(void *), void *arg, double seconds, int rounds);
 /**
  * Prints one result row: name, figure, unit, and the bound with the ratio (bound may be 0).
  * The ratio is how much better than the bound: value/bound, or bound/value for "us" and "KiB".
+ * With ETHP2P_BENCH_JSON set, the row is also appended to that file as a JSON line
+ * ({name, value, unit, bound, ratio, bound_note}; bound and ratio null without a bound).
  */
 void bench_row(const char *name, double value, const char *unit, double bound, const char *bound_note);
 

@@ -4,6 +4,11 @@
 set -euo pipefail
 build=${1:?usage: bench.sh BUILD [--quick]}
 quick=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+# Every row is also written as a JSON line; results.json is made from them at the end.
+mkdir -p "$build/bench"
+export ETHP2P_BENCH_JSON="$build/bench/rows.jsonl"
+: >"$ETHP2P_BENCH_JSON"
 "$build/bench/bench_primitives" $quick
 echo
 "$build/bench/bench_discv4" $quick
@@ -39,3 +44,6 @@ else
   echo "# transaction propagation simulation: 1,000 nodes, 1,000 transactions at one node (see docs/benchmarks.md)"
   "$build/ethp2p" sim broadcast --nodes 1000 --txs 1000 --seed 1
 fi
+echo
+node "$root/scripts/bench_results.mjs" "$ETHP2P_BENCH_JSON" "$build" >"$build/bench/results.json"
+echo "# $(grep -c '"value"' "$build/bench/results.json") figures written to $build/bench/results.json"
