@@ -90,10 +90,15 @@ void ethp2p_keccak256_init(ethp2p_keccak256_ctx *ctx)
 void ethp2p_keccak256_update(ethp2p_keccak256_ctx *ctx, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    /* Finish a partial block byte by byte. */
+    /* Finish a partial block: a lane at a time where aligned (MACs absorb 16 bytes at a time). */
     while (len > 0 && ctx->pos != 0) {
-        xor_byte(ctx->lanes, ctx->pos++, *p++);
-        len--;
+        if (ctx->pos % 8 == 0 && len >= 8) {
+            ctx->lanes[ctx->pos / 8] ^= load64_le(p);
+            ctx->pos += 8, p += 8, len -= 8;
+        } else {
+            xor_byte(ctx->lanes, ctx->pos++, *p++);
+            len--;
+        }
         if (ctx->pos == ETHP2P_KECCAK256_RATE) {
             keccak_permute(ctx->lanes);
             ctx->pos = 0;
@@ -106,6 +111,8 @@ void ethp2p_keccak256_update(ethp2p_keccak256_ctx *ctx, const void *data, size_t
         p += ETHP2P_KECCAK256_RATE;
         len -= ETHP2P_KECCAK256_RATE;
     }
+    /* The tail: whole lanes, then bytes (a 120-byte transaction is all tail). */
+    for (; len >= 8; p += 8, len -= 8, ctx->pos += 8) ctx->lanes[ctx->pos / 8] ^= load64_le(p);
     while (len > 0) {
         xor_byte(ctx->lanes, ctx->pos++, *p++);
         len--;
@@ -145,7 +152,9 @@ void ethp2p_keccak256_using(void (*permute)(uint64_t lanes[25]), const void *dat
         for (size_t i = 0; i < ETHP2P_KECCAK256_RATE / 8; i++) lanes[i] ^= load64_le(p + 8 * i);
         permute(lanes);
     }
-    for (size_t i = 0; i < len; i++) xor_byte(lanes, i, p[i]);
+    size_t at = 0;
+    for (; at + 8 <= len; at += 8) lanes[at / 8] ^= load64_le(p + at);
+    for (; at < len; at++) xor_byte(lanes, at, p[at]);
     xor_byte(lanes, len, 0x01);
     xor_byte(lanes, ETHP2P_KECCAK256_RATE - 1, 0x80);
     permute(lanes);

@@ -57,6 +57,46 @@ static void test_streaming_matches_oneshot(void **state)
     }
 }
 
+/* The sponge written the slow, obvious way: one byte at a time into the state. */
+static void naive_keccak256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+    uint64_t lanes[25] = {0};
+    size_t pos = 0;
+    for (size_t i = 0; i < len; i++) {
+        lanes[pos / 8] ^= (uint64_t)data[i] << (8 * (pos % 8));
+        if (++pos == ETHP2P_KECCAK256_RATE) ethp2p_keccakf1600_portable(lanes), pos = 0;
+    }
+    lanes[pos / 8] ^= (uint64_t)0x01 << (8 * (pos % 8));
+    lanes[(ETHP2P_KECCAK256_RATE - 1) / 8] ^= (uint64_t)0x80 << (8 * ((ETHP2P_KECCAK256_RATE - 1) % 8));
+    ethp2p_keccakf1600_portable(lanes);
+    for (size_t i = 0; i < 32; i++) out[i] = (uint8_t)(lanes[i / 8] >> (8 * (i % 8)));
+}
+
+/* Every length up to three blocks, absorbed in chunks of every size from 1 to 20 bytes (the lane-wise
+ * paths meet partial lanes at every offset), equals the naive sponge. */
+static void test_chunked_matches_naive(void **state)
+{
+    (void)state;
+    uint8_t data[3 * ETHP2P_KECCAK256_RATE + 9];
+    tu_rng rng = {11};
+    tu_rand_bytes(&rng, data, sizeof(data));
+    for (size_t len = 0; len <= sizeof(data); len++) {
+        uint8_t want[32], got[32];
+        naive_keccak256(data, len, want);
+        ethp2p_keccak256(data, len, got);
+        assert_memory_equal(got, want, 32);
+        ethp2p_keccak256_using(ethp2p_keccakf1600_portable, data, len, got);
+        assert_memory_equal(got, want, 32);
+        for (size_t chunk = 1; chunk <= 20; chunk++) {
+            ethp2p_keccak256_ctx ctx;
+            ethp2p_keccak256_init(&ctx);
+            for (size_t at = 0; at < len; at += chunk) ethp2p_keccak256_update(&ctx, data + at, at + chunk <= len ? chunk : len - at);
+            ethp2p_keccak256_final(&ctx, got);
+            assert_memory_equal(got, want, 32);
+        }
+    }
+}
+
 static void test_peek_leaves_state_running(void **state)
 {
     ethp2p_keccak256_ctx ctx;
@@ -106,6 +146,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_digests),
         cmocka_unit_test(test_streaming_matches_oneshot),
+        cmocka_unit_test(test_chunked_matches_naive),
         cmocka_unit_test(test_peek_leaves_state_running),
         cmocka_unit_test(test_permutations_agree),
     };
