@@ -62,9 +62,11 @@ const char *ethp2p_tx_error_name(int err);
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem(const ethp2p_rlp_item *elem, int blob_network_form, ethp2p_tx *out);
 /**
  * As ethp2p_tx_decode_elem, but when known(ctx, hash) says the transaction is
- * already held (a relay receives most transactions from several peers), the
- * sender is not recovered: that is nine tenths of the cost. Every other check
- * still runs; the result is then ETHP2P_TX_KNOWN with all fields but sender.
+ * already held (a relay receives most transactions from several peers), it is
+ * recognised by its hash before anything else is done: the hash covers these
+ * very bytes, which were checked in full when they were pooled (a blob
+ * transaction's sidecar, outside the hash, has its shape checked first). The
+ * result is then ETHP2P_TX_KNOWN with hash, type, size and the byte ranges.
  */
 #define ETHP2P_TX_KNOWN 1
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem_unless(const ethp2p_rlp_item *elem, int blob_network_form,

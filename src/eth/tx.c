@@ -265,6 +265,9 @@ static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, eth
     ethp2p_keccak256_final(&kc, tx->hash);
     tx->binary = b;
     tx->binary_len = len;
+    /* Pooled already: these bytes are the ones checked when it was pooled (the hash covers them all
+     * but a blob sidecar, whose shape was checked above). */
+    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     return decode_signed(type, &inner, tx, k);
 }
 
@@ -275,6 +278,7 @@ static int decode_legacy(const ethp2p_rlp_item *list, ethp2p_tx *tx, const known
     ethp2p_keccak256(list->raw, list->raw_len, tx->hash);
     tx->binary = tx->elem = list->raw;
     tx->binary_len = tx->elem_len = list->raw_len;
+    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN; /* these very bytes were checked when pooled */
     return decode_signed(ETHP2P_TX_LEGACY, list, tx, k);
 }
 
