@@ -17,6 +17,8 @@ echo
 echo
 "$build/bench/bench_rlpx" $quick
 echo
+"$build/bench/bench_throughput" $quick
+echo
 "$build/bench/bench_peers" ${quick:-10000}
 echo
 "$build/bench/bench_eth" $quick
