@@ -151,12 +151,14 @@ typedef struct known_hook {
 
 /*
  * Decodes a signed payload list (legacy: the transaction itself; typed: the
- * payload after the type byte). Fills chain ID, nonce and sender; the sender
- * (the one costly step) is skipped for a transaction the hook knows, and
- * ETHP2P_TX_KNOWN returned after every other check passed.
+ * payload after the type byte). Fills chain ID, nonce and sender; a transaction
+ * the hook knows is ETHP2P_TX_KNOWN at once.
  */
 static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *tx, const known_hook *k)
 {
+    /* Pooled already (tx->hash is set by the caller): these very bytes were checked in full when
+     * it was pooled (the hash covers all of them but a blob sidecar, whose shape the caller checked). */
+    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     layout l;
     int rc = get_layout(type, &l);
     if (rc) return rc;
@@ -191,7 +193,6 @@ static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *t
     } else {
         return ETHP2P_TX_ESIG;
     }
-    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     /* The signing hash: keccak(rlp(fields)) for legacy (plus chainId, 0, 0 with EIP-155),
      * keccak(type || rlp(fields)) for typed transactions. */
     ethp2p_rlp_writer w;
@@ -265,9 +266,6 @@ static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, eth
     ethp2p_keccak256_final(&kc, tx->hash);
     tx->binary = b;
     tx->binary_len = len;
-    /* Pooled already: these bytes are the ones checked when it was pooled (the hash covers them all
-     * but a blob sidecar, whose shape was checked above). */
-    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     return decode_signed(type, &inner, tx, k);
 }
 
@@ -278,7 +276,6 @@ static int decode_legacy(const ethp2p_rlp_item *list, ethp2p_tx *tx, const known
     ethp2p_keccak256(list->raw, list->raw_len, tx->hash);
     tx->binary = tx->elem = list->raw;
     tx->binary_len = tx->elem_len = list->raw_len;
-    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN; /* these very bytes were checked when pooled */
     return decode_signed(ETHP2P_TX_LEGACY, list, tx, k);
 }
 

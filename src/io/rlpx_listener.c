@@ -127,6 +127,10 @@ void ethp2p_rlpx_listener_retry(ethp2p_rlpx_listener *l)
             ethp2p_rlpx_tcp *t = l->waiting[i];
             remove_waiting(l, i); /* out of the list while the owner decides (it may start, close or keep it) */
             if (offer(l, t) == ETHP2P_RLPX_WAIT) {
+                if (l->closing) { /* closed from a callback: the list was emptied without it */
+                    discard(t);
+                    break;
+                }
                 memmove(&l->waiting[i + 1], &l->waiting[i], (l->nwaiting - i) * sizeof(l->waiting[0]));
                 l->waiting[i] = t;
                 l->nwaiting++;

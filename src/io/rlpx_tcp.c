@@ -29,8 +29,6 @@
 #define LINGER_MS 2000
 #define LINGER_BYTES (4u * 1024 * 1024)
 
-
-
 typedef struct write_req {
     uv_write_t req;
     ethp2p_rlpx_tcp *t;
@@ -85,7 +83,6 @@ static void write_failed(ethp2p_rlpx_tcp *t, int status)
     ETHP2P_DEBUG(LOG_MOD, "write failed", "port=%u err=\"%s\"", t->peer_port, uv_strerror(status));
     ethp2p_conn_abort(t->conn, ETHP2P_DISC_NETWORK_ERROR);
 }
-
 
 static void on_write(uv_write_t *req, int status)
 {

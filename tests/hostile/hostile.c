@@ -357,17 +357,16 @@ static int still_peer(sess *s)
     return pong;
 }
 
-/* big-announce: N hashes in one NewPooledTransactionHashes (eth/68: types, sizes, hashes). */
-static void big_announce(size_t n)
+/*
+ * One NewPooledTransactionHashes (eth/68: types, sizes, hashes) of n random hashes; *len its size.
+ * Written by hand: the library's encoder stops at what we send (4,096), attacks go past it.
+ */
+static int send_announcement(sess *s, size_t n, size_t *len)
 {
-    sess s;
-    if (hs_eth_ready(&s)) {
-        CHECK(0, "big-announce: no eth session");
-        return;
-    }
     ethp2p_rlp_writer w;
     ethp2p_rlp_writer_init(&w, 0);
-    uint8_t *types = malloc(n), h[32];
+    uint8_t *types = malloc(n ? n : 1), h[32];
+    if (!types) return -1;
     memset(types, 2, n);
     (void)ethp2p_rlp_list_begin(&w);
     (void)ethp2p_rlp_put_bytes(&w, types, n);
@@ -382,11 +381,23 @@ static void big_announce(size_t n)
     (void)ethp2p_rlp_list_end(&w);
     (void)ethp2p_rlp_list_end(&w);
     const uint8_t *d;
-    size_t len;
-    int sent = ethp2p_rlp_writer_finish(&w, &d, &len) == 0 &&
-               hs_send_msg(&s, ETHP2P_P2P_BASE_CODES + ETHP2P_ETH_NEW_POOLED_TX_HASHES, d, len) == 0;
+    int rc = ethp2p_rlp_writer_finish(&w, &d, len) ||
+             hs_send_msg(s, ETHP2P_P2P_BASE_CODES + ETHP2P_ETH_NEW_POOLED_TX_HASHES, d, *len);
     ethp2p_rlp_writer_clear(&w);
     free(types);
+    return rc ? -1 : 0;
+}
+
+/* big-announce: N hashes in one NewPooledTransactionHashes. */
+static void big_announce(size_t n)
+{
+    sess s;
+    if (hs_eth_ready(&s)) {
+        CHECK(0, "big-announce: no eth session");
+        return;
+    }
+    size_t len = 0;
+    int sent = send_announcement(&s, n, &len) == 0;
     int kept = sent && still_peer(&s);
     close(s.fd);
     printf("{\"attack\":\"big-announce\",\"hashes\":%zu,\"bytes\":%zu,\"peer_kept\":%d}\n", n, len, kept);
@@ -485,24 +496,8 @@ static void unanswered(size_t n)
     }
     size_t requests = 0;
     for (size_t i = 0; i < n; i++) {
-        uint8_t h[32], type = 2;
-        if (ethp2p_random_bytes(h, 32)) memset(h, (int)i, 32);
-        ethp2p_rlp_writer w;
-        ethp2p_rlp_writer_init(&w, 0);
-        (void)ethp2p_rlp_list_begin(&w);
-        (void)ethp2p_rlp_put_bytes(&w, &type, 1);
-        (void)ethp2p_rlp_list_begin(&w);
-        (void)ethp2p_rlp_put_uint(&w, 120);
-        (void)ethp2p_rlp_list_end(&w);
-        (void)ethp2p_rlp_list_begin(&w);
-        (void)ethp2p_rlp_put_bytes(&w, h, 32);
-        (void)ethp2p_rlp_list_end(&w);
-        (void)ethp2p_rlp_list_end(&w);
-        const uint8_t *d;
         size_t len;
-        if (ethp2p_rlp_writer_finish(&w, &d, &len) == 0)
-            (void)hs_send_msg(&s, ETHP2P_P2P_BASE_CODES + ETHP2P_ETH_NEW_POOLED_TX_HASHES, d, len);
-        ethp2p_rlp_writer_clear(&w);
+        (void)send_announcement(&s, 1, &len);
     }
     /* Read for a while: count the node's requests, answer none. */
     ethp2p_buffer m;
