@@ -130,7 +130,7 @@ int main(int argc, char **argv)
         if (ethp2p_v4_decode(samples[i].buf, samples[i].len, &pkt, &meta)) abort();
         ethp2p_ip ip = {4, {10, 0, 0, 2}};
         bond_entry *b = discv4_bond(core, &meta.sender_id, &ip, 1);
-        b->last_pong_rx = T0;
+        b->last_pong_s = bond_secs(T0);
     }
     cursor = 0;
     double t_ping = bench_run(do_handle_ping, NULL, budget, 3);

@@ -6,8 +6,9 @@
  * or dropped with probability loss; everything is drawn from one seeded
  * generator, so a run replays exactly from its seed.
  *
- * Node i gets the public-looking address 1.(i >> 8).(i & 255).1:30303 (one /24
- * each, so the table's IP limits behave as on the internet). Up to 65,536 nodes.
+ * Node i gets the public-looking address (1 + (i >> 16)).((i >> 8) & 255).(i & 255).1:30303
+ * (one /24 each, so the table's IP limits behave as on the internet; first
+ * octets 1..8, all public). Up to ETHP2P_SIMNET_MAX_NODES nodes.
  */
 #ifndef ETHP2P_SIMNET_H
 #define ETHP2P_SIMNET_H
@@ -20,6 +21,9 @@ extern "C" {
 #endif
 
 typedef struct ethp2p_simnet ethp2p_simnet;
+
+/** The most nodes one network holds (8 first octets of 65,536 addresses). */
+#define ETHP2P_SIMNET_MAX_NODES (8 * 65536)
 
 typedef struct ethp2p_simnet_config {
     uint64_t seed;

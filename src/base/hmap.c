@@ -1,4 +1,4 @@
-/* Open-addressing map and bounded hash set; see hmap.h. */
+/* Open-addressing map; see hmap.h. */
 #include "base/hmap.h"
 #include "ethp2p/common.h"
 
@@ -82,46 +82,4 @@ void *hmap_del(hmap *m, uint64_t key)
     m->slots[i].value = NULL;
     m->count--;
     return v;
-}
-
-void hashset_init(hashset *s, size_t max)
-{
-    memset(s, 0, sizeof(*s));
-    s->max = max ? max : 1;
-}
-
-void hashset_clear(hashset *s)
-{
-    hmap_clear(&s->map);
-    free(s->ring);
-    size_t max = s->max;
-    hashset_init(s, max);
-}
-
-int hashset_has(const hashset *s, const uint8_t hash[32]) { return hmap_get(&s->map, hmap_key(hash)) != NULL; }
-
-int hashset_add(hashset *s, const uint8_t hash[32])
-{
-    uint64_t k = hmap_key(hash);
-    if (hmap_get(&s->map, k)) return 0;
-    size_t n = s->map.count;
-    if (n == s->max) {
-        /* Full: forget the oldest. */
-        (void)hmap_del(&s->map, s->ring[s->head]);
-        s->ring[s->head] = k;
-        s->head = (s->head + 1) % s->ring_cap;
-        return hmap_put(&s->map, k, (void *)1) ? ETHP2P_ENOMEM : 1;
-    }
-    if (n == s->ring_cap) {
-        /* Grow the ring (only while not full, so it is in order from head = 0). */
-        size_t cap = s->ring_cap ? s->ring_cap * 2 : 64;
-        if (cap > s->max) cap = s->max;
-        uint64_t *r = realloc(s->ring, cap * sizeof(*r));
-        if (!r) return ETHP2P_ENOMEM;
-        s->ring = r;
-        s->ring_cap = cap;
-    }
-    if (hmap_put(&s->map, k, (void *)1)) return ETHP2P_ENOMEM;
-    s->ring[n] = k;
-    return 1;
 }

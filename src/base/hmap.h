@@ -1,7 +1,8 @@
 /*
  * A map from 64-bit keys to pointers: open addressing with linear probing and
  * backward-shift deletion, growing by doubling. Keys are the first 8 bytes of
- * a Keccak hash (uniform already); key 0 is stored as 1.
+ * a Keccak hash (uniform already); key 0 is stored as 1. The bounded sets of
+ * hashes a peer knows are in hashset.h.
  */
 #ifndef ETHP2P_BASE_HMAP_H
 #define ETHP2P_BASE_HMAP_H
@@ -27,19 +28,5 @@ void *hmap_get(const hmap *m, uint64_t key);
 int hmap_put(hmap *m, uint64_t key, void *value);
 /** Removes key; returns its value or NULL. */
 void *hmap_del(hmap *m, uint64_t key);
-
-/** A bounded set of hashes that forgets the oldest when full (per-peer known sets). */
-typedef struct hashset {
-    hmap map;
-    uint64_t *ring; /* insertion order */
-    size_t ring_cap, head, max;
-} hashset;
-
-void hashset_init(hashset *s, size_t max);
-void hashset_clear(hashset *s);
-/** Adds; returns 1 if it was new, 0 if known, ETHP2P_ENOMEM. */
-int hashset_add(hashset *s, const uint8_t hash[32]);
-int hashset_has(const hashset *s, const uint8_t hash[32]);
-static inline size_t hashset_len(const hashset *s) { return s->map.count; }
 
 #endif

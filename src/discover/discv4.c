@@ -213,17 +213,17 @@ bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p
     ethp2p_nodedb_endpoint e;
     if (ethp2p_nodedb_get_endpoint(d->cfg.db, id, ip, &e) != 0) return create ? bonds_get(&d->bonds, id, ip, 1) : NULL;
     if (!(b = bonds_get(&d->bonds, id, ip, 1))) return NULL;
-    b->last_ping_rx = e.last_ping_ms;
-    b->last_pong_rx = e.last_pong_ms;
-    b->find_fails = e.find_fails;
+    b->last_ping_s = e.last_ping_ms ? bond_secs(e.last_ping_ms) : 0;
+    b->last_pong_s = e.last_pong_ms ? bond_secs(e.last_pong_ms) : 0;
+    b->find_fails = (uint8_t)(e.find_fails > 255 ? 255 : e.find_fails);
     return b;
 }
 
-void discv4_bond_persist(ethp2p_discv4 *d, const bond_entry *b)
+void discv4_bond_persist(ethp2p_discv4 *d, const ethp2p_node_id *id, const bond_entry *b)
 {
     if (!d->cfg.db || !b) return;
-    ethp2p_nodedb_endpoint e = {b->last_ping_rx, b->last_pong_rx, b->find_fails};
-    (void)ethp2p_nodedb_set_endpoint(d->cfg.db, &b->id, &b->ip, &e);
+    ethp2p_nodedb_endpoint e = {bond_ms(b->last_ping_s), bond_ms(b->last_pong_s), b->find_fails};
+    (void)ethp2p_nodedb_set_endpoint(d->cfg.db, id, &b->ip, &e);
 }
 
 /* ---- pending replies ---- */
@@ -367,8 +367,8 @@ void discv4_note_pong(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now)
 {
     bond_entry *b = discv4_bond(d, &n->id, &n->ip, 1);
     if (b) {
-        b->last_pong_rx = now;
-        discv4_bond_persist(d, b);
+        b->last_pong_s = bond_secs(now);
+        discv4_bond_persist(d, &n->id, b);
     }
 }
 
@@ -428,7 +428,7 @@ int discv4_query(ethp2p_discv4 *d, uint8_t type, const ethp2p_enode *n, const et
      * failed since suggests it does not (our Pong may have been lost): prove
      * ourselves again rather than wait for the reference's 5 failures. */
     bond_entry *b = discv4_bond(d, &n->id, &n->ip, 0);
-    int bonded = b && b->last_ping_rx && now - b->last_ping_rx < ETHP2P_DISCV4_REBOND_MS && b->find_fails == 0;
+    int bonded = b && bond_age(b->last_ping_s, now) < ETHP2P_DISCV4_REBOND_MS && b->find_fails == 0;
     if (bonded) {
         discv4_query_send(d, q, now);
         return 0;
@@ -447,8 +447,8 @@ static void query_reply_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p
         /* A timeout with nothing received is a failure; partial answers count as success. */
         int failed = err && p->nreceived == 0;
         if (b && (failed || b->find_fails)) {
-            b->find_fails = failed ? b->find_fails + 1 : 0;
-            discv4_bond_persist(d, b);
+            b->find_fails = failed ? (uint8_t)(b->find_fails < 255 ? b->find_fails + 1 : 255) : 0;
+            discv4_bond_persist(d, &q->node.id, b);
         }
         if (failed && b && b->find_fails >= ETHP2P_DISCV4_MAX_FINDNODE_FAILURES)
             (void)ethp2p_table_remove(d->table, &q->node.id, now);

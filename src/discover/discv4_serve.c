@@ -16,7 +16,7 @@
 static int has_endpoint_proof(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, uint64_t now)
 {
     bond_entry *b = discv4_bond(d, id, ip, 0);
-    return b && b->last_pong_rx && now - b->last_pong_rx < ETHP2P_DISCV4_BOND_EXPIRATION_MS;
+    return b && bond_age(b->last_pong_s, now) < ETHP2P_DISCV4_BOND_EXPIRATION_MS;
 }
 
 static void pingback_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p_v4_packet *reply, uint64_t now)
@@ -46,8 +46,8 @@ static void handle_ping(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const eth
     int proven = has_endpoint_proof(d, &n.id, &from->ip, now);
     bond_entry *b = discv4_bond(d, &n.id, &from->ip, 1);
     if (b) {
-        b->last_ping_rx = now;
-        discv4_bond_persist(d, b);
+        b->last_ping_s = bond_secs(now);
+        discv4_bond_persist(d, &n.id, b);
     }
     if (!proven) {
         /* Unknown pinger: ping back before trusting it with a table slot. */

@@ -43,15 +43,18 @@ static void hashq_push(ethp2p_eth *e, hashq *q, const uint8_t h[32])
 }
 
 static const uint8_t *hashq_at(const hashq *q, size_t i) { return q->h[(q->head + i) % q->cap]; }
-static void hashq_pop(hashq *q, size_t n)
-{
-    q->head = (q->head + n) % (q->cap ? q->cap : 1);
-    q->len -= n;
-}
 static void hashq_clear(hashq *q)
 {
     free(q->h);
     memset(q, 0, sizeof(*q));
+}
+/* Drops the n oldest. A queue emptied after a burst gives its memory back (a peer
+ * set holds two queues per peer; a burst of thousands would otherwise stay). */
+static void hashq_pop(hashq *q, size_t n)
+{
+    q->head = (q->head + n) % (q->cap ? q->cap : 1);
+    q->len -= n;
+    if (q->len == 0 && q->cap > 64) hashq_clear(q);
 }
 
 /* ---- setup ---- */
@@ -78,7 +81,6 @@ static void peer_free(ethp2p_eth_peer *p)
     free(p->req);
     eth_blocks_peer_free(p);
     hashset_clear(&p->known);
-    hashset_clear(&p->sent_full);
     hashq_clear(&p->q_full);
     hashq_clear(&p->q_ann);
     free(p);
@@ -350,7 +352,6 @@ ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *handle, const uint8_t 
     p->status_deadline = now_ms + ETHP2P_ETH_STATUS_TIMEOUT_MS;
     hashset_init(&p->known, ETHP2P_ETH_KNOWN_TXS);
     hashset_init(&p->known_blocks, ETHP2P_ETH_KNOWN_BLOCKS);
-    hashset_init(&p->sent_full, ETHP2P_ETH_KNOWN_TXS);
     p->next = e->peers;
     if (e->peers) e->peers->prev = p;
     e->peers = p;
@@ -495,9 +496,8 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
             e->stats.fetched++;
         }
         e->stats.full_in++;
-        if (hashset_add(&p->sent_full, tx.hash) == 0) e->stats.dup_full_same_peer++;
+        if (hashset_mark(&p->known, tx.hash) == 1) e->stats.dup_full_same_peer++;
         if (known) { /* pooled already: no sender was recovered, nothing to import */
-            (void)hashset_add(&p->known, tx.hash);
             e->stats.txs_dup++;
             continue;
         }

@@ -4,6 +4,7 @@
 
 #include "ethp2p/eth_handler.h"
 #include "base/hmap.h"
+#include "base/hashset.h"
 
 #define MAX_ANNOUNCERS 8
 #define ETHP2P_ETH_PENDING_BLOCKS 32
@@ -29,7 +30,8 @@ struct ethp2p_eth_peer {
      * latest block number (eth/69, updated by BlockRangeUpdate). */
     uint8_t head_td[32], head_hash[32];
     uint64_t head_number, range_sent;
-    hashset known, sent_full;
+    /* Transaction hashes it knows; marked: it sent that transaction to us in full. */
+    hashset known;
     hashq q_full, q_ann;
     /* The outstanding GetPooledTransactions. */
     uint64_t req_id, req_deadline;

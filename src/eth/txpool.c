@@ -30,8 +30,7 @@ static void unlink_tx(ethp2p_txpool *p, ethp2p_pooled_tx *t)
     (void)hmap_del(&p->map, hmap_key(t->hash));
     p->count--;
     p->bytes -= t->elem_len;
-    free(t->elem);
-    free(t);
+    free(t); /* the element lives in the same block */
 }
 
 void ethp2p_txpool_free(ethp2p_txpool *p)
@@ -42,18 +41,19 @@ void ethp2p_txpool_free(ethp2p_txpool *p)
     free(p);
 }
 
-/* The list-element form: a legacy list as is, a typed transaction as an RLP string. */
-static uint8_t *element_of(const ethp2p_tx *tx, size_t *len)
+/* Bytes of the list-element form: a legacy list as is, a typed transaction as an RLP string. */
+static size_t element_len(const ethp2p_tx *tx)
+{
+    return tx->elem ? tx->elem_len : ethp2p_rlp_header_size(tx->binary_len) + tx->binary_len;
+}
+
+static void write_element(const ethp2p_tx *tx, uint8_t *e)
 {
     if (tx->elem) {
-        uint8_t *e = malloc(tx->elem_len);
-        if (e) memcpy(e, tx->elem, tx->elem_len);
-        *len = tx->elem_len;
-        return e;
+        memcpy(e, tx->elem, tx->elem_len);
+        return;
     }
     size_t h = ethp2p_rlp_header_size(tx->binary_len);
-    uint8_t *e = malloc(h + tx->binary_len);
-    if (!e) return NULL;
     /* String header: short form below 56 bytes, else 0xb7 + length-of-length. */
     if (tx->binary_len < 56) {
         e[0] = (uint8_t)(0x80 + tx->binary_len);
@@ -62,16 +62,20 @@ static uint8_t *element_of(const ethp2p_tx *tx, size_t *len)
         for (size_t i = 1, v = tx->binary_len; i < h; i++) e[h - i] = (uint8_t)(v & 0xff), v >>= 8;
     }
     memcpy(e + h, tx->binary, tx->binary_len);
-    *len = h + tx->binary_len;
-    return e;
 }
 
 int ethp2p_txpool_add(ethp2p_txpool *p, const ethp2p_tx *tx, uint64_t now_ms)
 {
     if (hmap_get(&p->map, hmap_key(tx->hash))) return 0;
-    ethp2p_pooled_tx *t = calloc(1, sizeof(*t));
-    if (!t || !(t->elem = element_of(tx, &t->elem_len)) || hmap_put(&p->map, hmap_key(tx->hash), t)) {
-        if (t) free(t->elem);
+    /* One block: the entry, then its element (one allocation per pooled transaction). */
+    size_t elen = element_len(tx);
+    ethp2p_pooled_tx *t = malloc(sizeof(*t) + elen);
+    if (!t) return ETHP2P_ENOMEM;
+    memset(t, 0, sizeof(*t));
+    t->elem = (uint8_t *)(t + 1);
+    t->elem_len = elen;
+    write_element(tx, t->elem);
+    if (hmap_put(&p->map, hmap_key(tx->hash), t)) {
         free(t);
         return ETHP2P_ENOMEM;
     }

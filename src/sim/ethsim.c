@@ -2,6 +2,12 @@
  * The eth simulation: nodes are ethp2p_eth handlers; a link is a pair of
  * peer ends; sends become delivery events in the shared event heap. Each
  * node's timer is one event re-armed at its handler's next deadline.
+ *
+ * Memory, for 10,000 nodes: a node usually sends the same bytes to many peers
+ * in a row (one batch of transactions or hashes), so a send equal to the
+ * node's previous one shares its counted buffer instead of copying it; and
+ * when each node first saw each transaction is one 4-byte slot per
+ * (node, transaction), transactions numbered in the order the network met them.
  */
 #include "ethp2p/ethsim.h"
 #include "ethp2p/keccak.h"
@@ -28,8 +34,15 @@ typedef struct ethsim_node {
     uint8_t id[32];
     ethp2p_eth *eth;
     uint64_t armed;
-    hmap seen;          /* tx hash -> first time + 1 */
+    uint32_t *seen;     /* by transaction number: first time (ms) + 1, 0: not yet */
+    size_t nseen;
 } ethsim_node;
+
+/* A message's bytes, shared by the deliveries of equal sends. */
+typedef struct blob {
+    size_t refs, len;
+    uint8_t data[];
+} blob;
 
 struct ethp2p_ethsim {
     ethp2p_ethsim_config cfg;
@@ -40,7 +53,17 @@ struct ethp2p_ethsim {
     uint64_t now, rng;
     ethsim_node *current; /* the node whose handler runs (a local submission has no peer) */
     ethp2p_ethsim_stats st;
+    hmap txnum;           /* tx hash -> its number + 1 */
+    size_t ntx;
+    blob *last;           /* the last send's bytes (one reference held here) */
+    size_t last_node;
+    uint64_t last_code;
 };
+
+static void blob_release(blob *b)
+{
+    if (b && --b->refs == 0) free(b);
+}
 
 static void arm(ethp2p_ethsim *s, ethsim_node *n, uint64_t deadline)
 {
@@ -59,13 +82,23 @@ static int sim_send(void *ctx, void *peer, uint64_t code, const uint8_t *data, s
     link_end *to = &s->ends[from->link ^ 1];
     sim_event ev = {.type = EV_MSG, .node = (int)to->node->index, .aux = from->link ^ 1, .code = code};
     ev.time = s->now + s->cfg.latency_ms + (s->cfg.jitter_ms ? ethp2p_splitmix64(&s->rng) % s->cfg.jitter_ms : 0);
-    ev.data = malloc(len ? len : 1);
-    if (!ev.data) return ETHP2P_ENOMEM;
-    memcpy(ev.data, data, len);
+    blob *b = s->last;
+    if (!b || s->last_node != from->node->index || s->last_code != code || b->len != len || memcmp(b->data, data, len)) {
+        if (!(b = malloc(sizeof(*b) + (len ? len : 1)))) return ETHP2P_ENOMEM;
+        b->refs = 1; /* the cache's */
+        b->len = len;
+        memcpy(b->data, data, len);
+        blob_release(s->last);
+        s->last = b;
+        s->last_node = from->node->index;
+        s->last_code = code;
+    }
+    b->refs++;
+    ev.data = (uint8_t *)b; /* the event's reference */
     ev.len = len;
     s->st.messages++;
     s->st.bytes += len;
-    if (sim_heap_push(&s->q, ev)) free(ev.data);
+    if (sim_heap_push(&s->q, ev)) blob_release(b);
     return 0;
 }
 
@@ -88,8 +121,24 @@ static void record_tx(void *ctx, void *peer, const ethp2p_tx *tx, int how)
     ethp2p_ethsim *s = ctx;
     ethsim_node *n = peer ? ((link_end *)peer)->node : s->current;
     (void)how;
+    if (!n) return;
     uint64_t k = hmap_key(tx->hash);
-    if (n && !hmap_get(&n->seen, k)) (void)hmap_put(&n->seen, k, (void *)(uintptr_t)(s->now + 1));
+    size_t num = (size_t)(uintptr_t)hmap_get(&s->txnum, k);
+    if (!num) {
+        if (hmap_put(&s->txnum, k, (void *)(uintptr_t)(s->ntx + 1))) return;
+        num = ++s->ntx;
+    }
+    size_t i = num - 1;
+    if (i >= n->nseen) {
+        size_t cap = n->nseen ? n->nseen : 64;
+        while (cap <= i) cap *= 2;
+        uint32_t *p = realloc(n->seen, cap * sizeof(*p));
+        if (!p) return;
+        memset(p + n->nseen, 0, (cap - n->nseen) * sizeof(*p));
+        n->seen = p;
+        n->nseen = cap;
+    }
+    if (!n->seen[i]) n->seen[i] = (uint32_t)s->now + 1;
 }
 
 ethp2p_ethsim *ethp2p_ethsim_new(const ethp2p_ethsim_config *cfg, const ethp2p_chain_config *chain)
@@ -121,20 +170,25 @@ ethp2p_ethsim *ethp2p_ethsim_new(const ethp2p_ethsim_config *cfg, const ethp2p_c
         ec.on_tx = record_tx;
         if (!(n->eth = ethp2p_eth_new(&ec))) goto fail;
     }
-    /* Links: node i dials `degree` distinct random others. */
+    /* Links: node i dials `degree` distinct random others (pairs kept in a map: no pair twice). */
+    hmap pairs = {0};
     for (size_t i = 0; i < cfg->nodes && cfg->nodes > 1; i++) {
         for (size_t d = 0; d < cfg->degree; d++) {
             size_t j = 0;
             int ok = 0;
+            uint64_t pk = 0;
             for (int tries = 0; tries < 32 && !ok; tries++) {
                 j = (size_t)(ethp2p_splitmix64(&s->rng) % cfg->nodes);
                 ok = j != i;
-                for (size_t e = 0; ok && e < s->nends; e += 2)
-                    if ((s->ends[e].node->index == i && s->ends[e + 1].node->index == j) ||
-                        (s->ends[e].node->index == j && s->ends[e + 1].node->index == i))
-                        ok = 0;
+                /* (lower, higher) index, mixed so that hmap's slots spread; +1 keeps it non-zero. */
+                pk = ((uint64_t)(i < j ? i : j) << 32 | (uint64_t)(i < j ? j : i)) * 0x9e3779b97f4a7c15ULL + 1;
+                if (ok && hmap_get(&pairs, pk)) ok = 0;
             }
             if (!ok) continue;
+            if (hmap_put(&pairs, pk, (void *)1)) {
+                hmap_clear(&pairs);
+                goto fail;
+            }
             link_end *a = &s->ends[s->nends], *b = &s->ends[s->nends + 1];
             a->node = &s->nodes[i];
             b->node = &s->nodes[j];
@@ -144,6 +198,7 @@ ethp2p_ethsim *ethp2p_ethsim_new(const ethp2p_ethsim_config *cfg, const ethp2p_c
             s->st.links++;
         }
     }
+    hmap_clear(&pairs);
     for (size_t e = 0; e < s->nends; e++) {
         link_end *x = &s->ends[e];
         link_end *y = &s->ends[e ^ 1];
@@ -163,8 +218,14 @@ void ethp2p_ethsim_free(ethp2p_ethsim *s)
     if (!s) return;
     for (size_t i = 0; s->nodes && i < s->cfg.nodes; i++) {
         ethp2p_eth_free(s->nodes[i].eth);
-        hmap_clear(&s->nodes[i].seen);
+        free(s->nodes[i].seen);
     }
+    while (s->q.len) {
+        sim_event ev = sim_heap_pop(&s->q);
+        if (ev.type == EV_MSG) blob_release((blob *)ev.data);
+    }
+    blob_release(s->last);
+    hmap_clear(&s->txnum);
     sim_heap_clear(&s->q);
     free(s->nodes);
     free(s->ends);
@@ -187,11 +248,12 @@ void ethp2p_ethsim_run_until(ethp2p_ethsim *s, uint64_t t_ms)
             arm(s, n, ethp2p_eth_tick(n->eth, s->now));
         } else {
             link_end *e = &s->ends[ev.aux];
+            blob *b = (blob *)ev.data;
             if (!e->down) {
-                ethp2p_eth_receive(n->eth, e->ep, ev.code, ev.data, ev.len, s->now);
+                ethp2p_eth_receive(n->eth, e->ep, ev.code, b->data, b->len, s->now);
                 arm(s, n, ethp2p_eth_tick(n->eth, s->now));
             }
-            free(ev.data);
+            blob_release(b);
         }
         s->current = NULL;
     }
@@ -212,8 +274,10 @@ int ethp2p_ethsim_submit(ethp2p_ethsim *s, size_t node, const uint8_t *tx, size_
 
 uint64_t ethp2p_ethsim_seen_at(const ethp2p_ethsim *s, size_t node, const uint8_t hash[32])
 {
-    uintptr_t v = (uintptr_t)hmap_get(&s->nodes[node].seen, hmap_key(hash));
-    return v ? (uint64_t)v - 1 : UINT64_MAX;
+    size_t num = (size_t)(uintptr_t)hmap_get(&s->txnum, hmap_key(hash));
+    const ethsim_node *n = &s->nodes[node];
+    if (!num || num - 1 >= n->nseen || !n->seen[num - 1]) return UINT64_MAX;
+    return (uint64_t)n->seen[num - 1] - 1;
 }
 
 void ethp2p_ethsim_get_stats(const ethp2p_ethsim *s, ethp2p_ethsim_stats *out)

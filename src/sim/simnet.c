@@ -50,8 +50,8 @@ static void arm(ethp2p_simnet *net, sim_node *sn, uint64_t deadline)
 
 static int node_of(const ethp2p_simnet *net, const ethp2p_udp_addr *a)
 {
-    if (a->ip.family != 4 || a->ip.b[0] != 1 || a->ip.b[3] != 1 || a->port != SIM_PORT) return -1;
-    int i = a->ip.b[1] << 8 | a->ip.b[2];
+    if (a->ip.family != 4 || a->ip.b[0] < 1 || a->ip.b[0] > 8 || a->ip.b[3] != 1 || a->port != SIM_PORT) return -1;
+    int i = (a->ip.b[0] - 1) << 16 | a->ip.b[1] << 8 | a->ip.b[2];
     return i < net->count ? i : -1;
 }
 
@@ -105,7 +105,7 @@ void ethp2p_simnet_free(ethp2p_simnet *net)
 /* A new node slot with its address; NULL when full or out of memory. */
 static sim_node *new_node(ethp2p_simnet *net, ethp2p_ip *ip)
 {
-    if (net->count >= 65536) return NULL;
+    if (net->count >= ETHP2P_SIMNET_MAX_NODES) return NULL;
     if (net->count == net->cap) {
         int ncap = net->cap ? net->cap * 2 : 64;
         sim_node **p = realloc(net->nodes, (size_t)ncap * sizeof(*p));
@@ -120,7 +120,7 @@ static sim_node *new_node(ethp2p_simnet *net, ethp2p_ip *ip)
     sn->armed = NEVER;
     memset(ip, 0, sizeof(*ip));
     ip->family = 4;
-    ip->b[0] = 1;
+    ip->b[0] = (uint8_t)(1 + (sn->index >> 16));
     ip->b[1] = (uint8_t)(sn->index >> 8);
     ip->b[2] = (uint8_t)sn->index;
     ip->b[3] = 1;
@@ -129,7 +129,7 @@ static sim_node *new_node(ethp2p_simnet *net, ethp2p_ip *ip)
 
 int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv4_config *cfg)
 {
-    if (net->count >= 65536) return ETHP2P_EINVAL;
+    if (net->count >= ETHP2P_SIMNET_MAX_NODES) return ETHP2P_EINVAL;
     ethp2p_discv4_config c = *cfg;
     sim_node *sn = new_node(net, &c.ip);
     if (!sn) return ETHP2P_ENOMEM;
@@ -150,7 +150,7 @@ int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2
 
 int ethp2p_simnet_add_v5(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2p_discv5_config *cfg)
 {
-    if (net->count >= 65536) return ETHP2P_EINVAL;
+    if (net->count >= ETHP2P_SIMNET_MAX_NODES) return ETHP2P_EINVAL;
     ethp2p_discv5_config c = *cfg;
     ethp2p_ip ip;
     sim_node *sn = new_node(net, &ip);

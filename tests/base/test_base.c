@@ -4,6 +4,7 @@
 #include "ethp2p/buffer.h"
 #include "ethp2p/hex.h"
 #include "ethp2p/random.h"
+#include "base/hashset.h"
 
 #include <string.h>
 
@@ -156,6 +157,94 @@ static void test_json_strings(void **state)
     ethp2p_buffer_clear(&b);
 }
 
+static void fill_hash(uint8_t h[32], uint64_t i)
+{
+    uint64_t st = i * 0x9e3779b97f4a7c15ULL + 7;
+    for (int k = 0; k < 32; k += 8) {
+        uint64_t z = ethp2p_splitmix64(&st);
+        memcpy(h + k, &z, 8);
+    }
+}
+
+/* Adds, marks, lookups, and the bound: a full set forgets one entry per new one. */
+static void test_hashset_bound_and_mark(void **state)
+{
+    (void)state;
+    hashset s;
+    hashset_init(&s, 1000);
+    uint8_t h[32];
+    for (uint64_t i = 0; i < 1000; i++) {
+        fill_hash(h, i);
+        assert_int_equal(hashset_add(&s, h), 1);
+        assert_int_equal(hashset_add(&s, h), 0);
+    }
+    assert_int_equal(hashset_len(&s), 1000);
+    /* 3/4 full at most, and more than half full (growth by half, not doubling): 8-byte slots. */
+    size_t bytes = hashset_heap_bytes(&s);
+    assert_true(bytes * 3 >= 1000 * 8 * 4 && bytes < 1000 * 8 * 2);
+    for (uint64_t i = 0; i < 1000; i++) {
+        fill_hash(h, i);
+        assert_true(hashset_has(&s, h));
+    }
+    fill_hash(h, 5000);
+    assert_false(hashset_has(&s, h));
+    /* The mark: first time 0 (and the entry stays), second time 1. */
+    fill_hash(h, 7);
+    assert_int_equal(hashset_mark(&s, h), 0);
+    assert_int_equal(hashset_mark(&s, h), 1);
+    assert_int_equal(hashset_add(&s, h), 0);
+    fill_hash(h, 9000); /* marking an absent hash adds it (forgetting one: the set is full) */
+    assert_int_equal(hashset_mark(&s, h), 0);
+    assert_true(hashset_has(&s, h));
+    assert_int_equal(hashset_len(&s), 1000);
+    /* 1,000 more: the set stays at 1,000 and every entry still present is findable. */
+    for (uint64_t i = 10000; i < 11000; i++) {
+        fill_hash(h, i);
+        assert_int_equal(hashset_add(&s, h), 1);
+        assert_true(hashset_has(&s, h));
+    }
+    assert_int_equal(hashset_len(&s), 1000);
+    size_t kept_old = 0, kept_new = 0;
+    for (uint64_t i = 0; i < 1000; i++) {
+        fill_hash(h, i);
+        kept_old += (size_t)hashset_has(&s, h);
+        fill_hash(h, 10000 + i);
+        kept_new += (size_t)hashset_has(&s, h);
+    }
+    /* Every entry the set holds is still found after the deletions' shifts. */
+    fill_hash(h, 9000);
+    assert_int_equal(kept_old + kept_new + (size_t)hashset_has(&s, h), 1000);
+    assert_true(kept_old > 100 && kept_old < 700); /* random forgetting: some of each */
+    assert_int_equal(hashset_heap_bytes(&s), bytes); /* no growth once full */
+    hashset_clear(&s);
+    assert_int_equal(hashset_len(&s), 0);
+    fill_hash(h, 10500);
+    assert_false(hashset_has(&s, h));
+    assert_int_equal(hashset_add(&s, h), 1);
+    hashset_clear(&s);
+}
+
+/* The same calls forget the same entries (simulations replay a seed). */
+static void test_hashset_deterministic(void **state)
+{
+    (void)state;
+    hashset a, b;
+    hashset_init(&a, 64);
+    hashset_init(&b, 64);
+    uint8_t h[32];
+    for (uint64_t i = 0; i < 500; i++) {
+        fill_hash(h, i);
+        assert_int_equal(hashset_add(&a, h), 1);
+        assert_int_equal(hashset_add(&b, h), 1);
+    }
+    for (uint64_t i = 0; i < 500; i++) {
+        fill_hash(h, i);
+        assert_int_equal(hashset_has(&a, h), hashset_has(&b, h));
+    }
+    hashset_clear(&a);
+    hashset_clear(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_strerror_covers_every_code),
         cmocka_unit_test(test_random_differs),
         cmocka_unit_test(test_json_strings),
+        cmocka_unit_test(test_hashset_bound_and_mark),
+        cmocka_unit_test(test_hashset_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

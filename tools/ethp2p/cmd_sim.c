@@ -68,7 +68,7 @@ static double wall_seconds(void)
 static int sim_discovery(int argc, char **argv, int v5)
 {
     cli_flag flags[F_COUNT] = {
-        [F_NODES] = {"nodes", "N", "number of nodes (default 100, at most 65536)", NULL},
+        [F_NODES] = {"nodes", "N", "number of nodes (default 100, at most 524288)", NULL},
         [F_SEED] = {"seed", "S", "random seed; the same seed replays the same run (default 1)", NULL},
         [F_DURATION] = {"duration", "DURATION", "virtual time to run before measuring (default 5m)", NULL},
         [F_LATENCY] = {"latency", "DURATION", "minimum one-way latency (default 20ms)", NULL},
@@ -116,8 +116,8 @@ static int sim_discovery(int argc, char **argv, int v5)
             return CLI_USAGE;
         }
     }
-    if (nodes < 2 || nodes > 65536) {
-        cli_error("--nodes: %llu is out of range (2-65536)", (unsigned long long)nodes);
+    if (nodes < 2 || nodes > ETHP2P_SIMNET_MAX_NODES) {
+        cli_error("--nodes: %llu is out of range (2-%d)", (unsigned long long)nodes, ETHP2P_SIMNET_MAX_NODES);
         return CLI_USAGE;
     }
     double t0 = wall_seconds();
