@@ -727,6 +727,14 @@ static void test_iptrack_window_and_hosts(void **state)
     assert_true(ethp2p_ip_equal(&pred, &b));
 }
 
+static void next_id(uint64_t *rng, ethp2p_node_id *id)
+{
+    for (int k = 0; k < 32; k += 8) {
+        uint64_t z = ethp2p_splitmix64(rng);
+        memcpy(id->b + k, &z, 8);
+    }
+}
+
 /* The bond store: 5,000 (ID, IP) entries, times kept in whole seconds, every
  * entry found after growth; expiring half (backward shifts over any slot
  * count) keeps the other half reachable; a known ID at a new IP starts afresh. */
@@ -738,10 +746,7 @@ static void test_bond_store(void **state)
     ethp2p_node_id id;
     uint64_t rng = 42;
     for (int i = 0; i < 5000; i++) {
-        for (int k = 0; k < 32; k += 8) {
-            uint64_t z = ethp2p_splitmix64(&rng);
-            memcpy(id.b + k, &z, 8);
-        }
+        next_id(&rng, &id);
         bond_entry *e = bonds_get(&s, &id, &ip, 1);
         assert_non_null(e);
         e->last_ping_s = bond_secs(T0 + (uint64_t)i * 1000 + 999); /* whole seconds: the 999 ms go */
@@ -750,10 +755,7 @@ static void test_bond_store(void **state)
     assert_true(s.cap * 3 >= 5000 * 4 && s.cap < 5000 * 2); /* 1/2 to 3/4 full */
     rng = 42;
     for (int i = 0; i < 5000; i++) {
-        for (int k = 0; k < 32; k += 8) {
-            uint64_t z = ethp2p_splitmix64(&rng);
-            memcpy(id.b + k, &z, 8);
-        }
+        next_id(&rng, &id);
         bond_entry *e = bonds_get(&s, &id, &ip, 0);
         assert_non_null(e);
         assert_int_equal(bond_ms(e->last_ping_s), T0 - T0 % 1000 + (uint64_t)i * 1000);
@@ -765,10 +767,7 @@ static void test_bond_store(void **state)
     assert_int_equal(s.count, 2500);
     rng = 42;
     for (int i = 0; i < 5000; i++) {
-        for (int k = 0; k < 32; k += 8) {
-            uint64_t z = ethp2p_splitmix64(&rng);
-            memcpy(id.b + k, &z, 8);
-        }
+        next_id(&rng, &id);
         bond_entry *e = bonds_get(&s, &id, &ip, 0);
         if (i < 2500) assert_null(e);
         else assert_non_null(e);
