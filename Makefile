@@ -15,7 +15,7 @@ DATADIR    ?= $(HOME)/.ethp2p
 DEVNET_NODES ?= 5
 RUN_ARGS   ?=
 
-.PHONY: all deps deps-test build run devnet test test-release test-asan fuzz-smoke bench-smoke bench fuzz soak valgrind install clean
+.PHONY: all deps deps-test build run devnet test test-release test-asan fuzz-smoke bench-smoke bench bench-scale plots fuzz soak valgrind install clean
 
 all: build
 
@@ -65,11 +65,20 @@ fuzz: $(FUZZ_BUILD)/.configured
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
-bench-smoke: build
+bench-smoke: build deps-test
 	bash scripts/bench.sh $(BUILD) --quick
 
-bench: build
+# The side-by-side runs use @ethereumjs/devp2p from the interop tests' npm packages.
+bench: build deps-test
 	bash scripts/bench.sh $(BUILD)
+
+# The simulators at 1,000-100,000 nodes (about 2 hours), for the plots.
+bench-scale: build
+	bash scripts/bench_scale.sh $(BUILD)
+
+# PNGs from make bench's results.json and the simulators' reports, into $(BUILD)/plots.
+plots: deps
+	node scripts/plots.mjs $(BUILD)/bench $(BUILD)/plots
 
 # 40 nodes for 10 minutes with kills, restarts, stalled peers and transactions (a 2-minute run is in make test).
 SOAK_NODES   ?= 40

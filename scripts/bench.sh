@@ -6,7 +6,13 @@ build=${1:?usage: bench.sh BUILD [--quick]}
 quick=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Every row is also written as a JSON line; results.json is made from them at the end.
-mkdir -p "$build/bench"
+mkdir -p "$build/bench/sims"
+# A simulator's JSON report, shown and kept for the plots (sims/KIND-NODES.json).
+sim() {
+  local kind=$1 nodes=$2
+  shift 2
+  "$build/ethp2p" sim "$kind" --nodes "$nodes" "$@" | tee "$build/bench/sims/$kind-$nodes.json"
+}
 export ETHP2P_BENCH_JSON="$build/bench/rows.jsonl"
 : >"$ETHP2P_BENCH_JSON"
 "$build/bench/bench_primitives" $quick
@@ -25,10 +31,10 @@ echo
 echo
 if [ "$quick" = "--quick" ]; then
   echo "# discv4 simulation (smoke: 100 nodes)"
-  "$build/ethp2p" sim discv4 --nodes 100 --seed 1 --duration 1m --lookups 20 --signatures simulated
+  sim discv4 100 --seed 1 --duration 1m --lookups 20 --signatures simulated
 else
   echo "# discv4 simulation: 10,000 nodes (signatures simulated; see docs/benchmarks.md)"
-  "$build/ethp2p" sim discv4 --nodes 10000 --seed 1 --duration 5m --lookups 200
+  sim discv4 10000 --seed 1 --duration 5m --lookups 200
 fi
 echo
 if [ "$quick" = "--quick" ]; then
@@ -41,11 +47,25 @@ fi
 echo
 if [ "$quick" = "--quick" ]; then
   echo "# transaction propagation simulation (smoke: 100 nodes, 100 transactions)"
-  "$build/ethp2p" sim broadcast --nodes 100 --txs 100 --seed 1
+  sim broadcast 100 --txs 100 --seed 1
 else
   echo "# transaction propagation simulation: 1,000 nodes, 1,000 transactions at one node (see docs/benchmarks.md)"
-  "$build/ethp2p" sim broadcast --nodes 1000 --txs 1000 --seed 1
+  sim broadcast 1000 --txs 1000 --seed 1
 fi
 echo
-node "$root/scripts/bench_results.mjs" "$ETHP2P_BENCH_JSON" "$build" >"$build/bench/results.json"
+# The same workloads with @ethereumjs/devp2p, right after ours, on the same machine.
+echo "# side by side"
+node "$root/tests/interop/bench_ethjs.mjs" "$build/ethp2p" "$build/bench/ethjs.jsonl" $quick
+echo
+node "$root/scripts/bench_results.mjs" "$ETHP2P_BENCH_JSON" "$build" "$build/bench/ethjs.jsonl" \
+  --out "$build/bench/results.json"
 echo "# $(grep -c '"value"' "$build/bench/results.json") figures written to $build/bench/results.json"
+node "$root/scripts/plots.mjs" "$build/bench" "$build/plots"
+if [ "$quick" = "--quick" ]; then
+  # The smoke run checks the plots are real PNGs (the full-size data comes from make bench-scale).
+  for p in throughput handshakes tx_latency discv4_lookups; do
+    head -c 8 "$build/plots/$p.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" ||
+      { echo "bench: $build/plots/$p.png is not a PNG" >&2; exit 1; }
+  done
+  echo "# plots: 4 PNGs in $build/plots"
+fi

@@ -33,6 +33,7 @@ PACKAGES=(
   prometheus         # a real Prometheus (and promtool) scraping the node's /metrics in its test
   dnsmasq-base       # a real DNS server for the DNS node list tests (started by the test, on loopback)
   valgrind           # make valgrind: the tests under memcheck
+  gnuplot-nox        # make plots: the benchmark figures as PNGs (and a smoke plot in make test)
   clang              # libFuzzer harnesses
   libclang-rt-14-dev # sanitizer and fuzzer runtimes for clang
 )
