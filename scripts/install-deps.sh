@@ -14,6 +14,7 @@ PACKAGES=(
   libsecp256k1-dev   # keys, signatures, recovery, ECDH
   nettle-dev         # AES, SHA-256, HMAC, Keccak-f[1600] permutation
   libsnappy-dev      # RLPx message compression
+  libsodium-dev      # SipHash-2-4: the keyed choice of which peers get a transaction in full
   libuv1-dev         # event loop (io/ only)
   libsqlite3-dev     # node database
   sqlite3            # the SQLite shell: integrity checks of the node database after kill -9 in the fault tests

@@ -63,7 +63,11 @@ typedef struct ethp2p_eth ethp2p_eth;
 
 typedef struct ethp2p_eth_config {
     ethp2p_chain_config chain;
-    uint8_t self_id[32];        /* our node ID: keys the choice of direct peers */
+    uint8_t self_id[32];        /* our node ID: part of the choice of direct peers */
+    /* The secret key of that choice (SipHash-2-4 of our ID, the peer's and the sender, as the
+     * reference), so that no one else can tell which peers get a sender's transactions in full.
+     * All zero: drawn from the system's random source (simulations set it from their seed). */
+    uint8_t broadcast_key[16];
     uint64_t head_number, head_time;
     uint8_t head_hash[32];      /* zero: the genesis hash */
     uint8_t td[32];             /* total difficulty for eth/66-68 Status (big-endian) */

@@ -5,10 +5,11 @@
  */
 #include "ethp2p/eth_handler.h"
 #include "ethp2p/hex.h"
-#include "ethp2p/keccak.h"
 #include "ethp2p/log.h"
+#include "ethp2p/random.h"
 #include "handler_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,11 @@ ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg)
     e->cfg = *cfg;
     static const uint8_t zero[32];
     if (memcmp(e->cfg.head_hash, zero, 32) == 0) memcpy(e->cfg.head_hash, cfg->chain.genesis_hash, 32);
+    if (memcmp(e->cfg.broadcast_key, zero, sizeof(e->cfg.broadcast_key)) == 0 &&
+        (sodium_init() < 0 || ethp2p_random_bytes(e->cfg.broadcast_key, sizeof(e->cfg.broadcast_key)))) {
+        free(e);
+        return NULL;
+    }
     e->pool = ethp2p_txpool_new(cfg->pool_max_txs, cfg->pool_max_bytes);
     if (!e->pool) {
         free(e);
@@ -236,17 +242,17 @@ static void flush_all(ethp2p_eth *e)
 
 /* ---- broadcast ---- */
 
+/* The peer's score for a sender's transactions: the lowest get them in full. Keyed
+ * SipHash-2-4 (libsodium) of our ID, the peer's and the sender, as the reference. */
 static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, const uint8_t sender[20])
 {
-    ethp2p_keccak256_ctx k;
-    uint8_t h[32];
-    ethp2p_keccak256_init(&k);
-    ethp2p_keccak256_update(&k, e->cfg.self_id, 32);
-    ethp2p_keccak256_update(&k, p->id, 32);
-    ethp2p_keccak256_update(&k, sender, 20);
-    ethp2p_keccak256_final(&k, h);
+    uint8_t in[32 + 32 + 20], out[crypto_shorthash_siphash24_BYTES];
+    memcpy(in, e->cfg.self_id, 32);
+    memcpy(in + 32, p->id, 32);
+    memcpy(in + 64, sender, 20);
+    (void)crypto_shorthash_siphash24(out, in, sizeof(in), e->cfg.broadcast_key);
     uint64_t v;
-    memcpy(&v, h, 8);
+    memcpy(&v, out, 8);
     return v;
 }
 

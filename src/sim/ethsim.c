@@ -4,8 +4,9 @@
  * node's timer is one event re-armed at its handler's next deadline.
  *
  * Memory, for 10,000 nodes: a node usually sends the same bytes to many peers
- * in a row (one batch of transactions or hashes), so a send equal to the
- * node's previous one shares its counted buffer instead of copying it; and
+ * in a row (one batch of transactions, one of hashes, peer after peer), so a
+ * send equal to one of the node's last few shares its counted buffer instead
+ * of copying it; and
  * when each node first saw each transaction is one 4-byte slot per
  * (node, transaction), transactions numbered in the order the network met them.
  */
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #define NEVER UINT64_MAX
+#define RECENT_SENDS 4
 enum { EV_MSG = 0, EV_TIMER = 1, EV_DOWN = 2 };
 
 typedef struct link_end {
@@ -55,9 +57,10 @@ struct ethp2p_ethsim {
     ethp2p_ethsim_stats st;
     hmap txnum;           /* tx hash -> its number + 1 */
     size_t ntx;
-    blob *last;           /* the last send's bytes (one reference held here) */
-    size_t last_node;
-    uint64_t last_code;
+    /* The last sends' bytes (a reference held here), all from node last_node. */
+    blob *recent[RECENT_SENDS];
+    uint64_t recent_code[RECENT_SENDS];
+    size_t last_node, next_recent;
 };
 
 static void blob_release(blob *b)
@@ -82,16 +85,24 @@ static int sim_send(void *ctx, void *peer, uint64_t code, const uint8_t *data, s
     link_end *to = &s->ends[from->link ^ 1];
     sim_event ev = {.type = EV_MSG, .node = (int)to->node->index, .aux = from->link ^ 1, .code = code};
     ev.time = s->now + s->cfg.latency_ms + (s->cfg.jitter_ms ? ethp2p_splitmix64(&s->rng) % s->cfg.jitter_ms : 0);
-    blob *b = s->last;
-    if (!b || s->last_node != from->node->index || s->last_code != code || b->len != len || memcmp(b->data, data, len)) {
+    if (s->last_node != from->node->index) { /* another node sends: its bytes will differ */
+        for (int i = 0; i < RECENT_SENDS; i++) blob_release(s->recent[i]), s->recent[i] = NULL;
+        s->last_node = from->node->index;
+    }
+    blob *b = NULL;
+    for (int i = 0; i < RECENT_SENDS && !b; i++) {
+        blob *r = s->recent[i];
+        if (r && s->recent_code[i] == code && r->len == len && memcmp(r->data, data, len) == 0) b = r;
+    }
+    if (!b) {
         if (!(b = malloc(sizeof(*b) + (len ? len : 1)))) return ETHP2P_ENOMEM;
         b->refs = 1; /* the cache's */
         b->len = len;
         memcpy(b->data, data, len);
-        blob_release(s->last);
-        s->last = b;
-        s->last_node = from->node->index;
-        s->last_code = code;
+        size_t slot = s->next_recent++ % RECENT_SENDS;
+        blob_release(s->recent[slot]);
+        s->recent[slot] = b;
+        s->recent_code[slot] = code;
     }
     b->refs++;
     ev.data = (uint8_t *)b; /* the event's reference */
@@ -163,6 +174,10 @@ ethp2p_ethsim *ethp2p_ethsim_new(const ethp2p_ethsim_config *cfg, const ethp2p_c
         memset(&ec, 0, sizeof(ec));
         ec.chain = *chain;
         memcpy(ec.self_id, n->id, 32);
+        for (int k = 0; k < 2; k++) { /* the direct-peer key from the seed: runs replay */
+            uint64_t z = ethp2p_splitmix64(&s->rng);
+            memcpy(ec.broadcast_key + 8 * k, &z, 8);
+        }
         ec.head_time = chain->genesis_time;
         ec.ctx = s;
         ec.send = sim_send;
@@ -224,7 +239,7 @@ void ethp2p_ethsim_free(ethp2p_ethsim *s)
         sim_event ev = sim_heap_pop(&s->q);
         if (ev.type == EV_MSG) blob_release((blob *)ev.data);
     }
-    blob_release(s->last);
+    for (int i = 0; i < RECENT_SENDS; i++) blob_release(s->recent[i]);
     hmap_clear(&s->txnum);
     sim_heap_clear(&s->q);
     free(s->nodes);

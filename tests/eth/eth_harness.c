@@ -64,6 +64,7 @@ void make_side(int i, const ethp2p_chain_config *c)
     memset(&ec, 0, sizeof(ec));
     ec.chain = *c;
     ec.self_id[0] = (uint8_t)i;
+    ec.broadcast_key[0] = (uint8_t)(i + 1); /* fixed: the same peers get pushes on every run */
     ec.head_time = 2000000000;
     ec.ctx = &S[i];
     ec.send = h_send;
