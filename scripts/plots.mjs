@@ -108,7 +108,7 @@ set y2label "hops"
 set ytics nomirror
 set y2tics
 set yrange [80:100.5]
-set y2range [0:*]
+set y2range [0:${Math.ceil(Math.max(...d4.map((s) => s.lookups.hops.p90)) * 1.25 + 0.5)}]
 set xtics (${d4.map((s) => `"${s.nodes}" ${s.nodes}`).join(', ')})
 set xrange [${d4[0].nodes / 1.6}:${d4[d4.length - 1].nodes * 1.6}]
 set key bottom left
