@@ -1,0 +1,73 @@
+/*
+ * discv4's bond store (src/discover/discv4_bonds.c): endpoint proofs by
+ * (node ID, IP), kept compact for simulations of 100,000 nodes.
+ */
+#include "test_util.h"
+#include "ethp2p/random.h"
+#include "discover/discv4_internal.h"
+
+#include <string.h>
+
+#define T0 1800000000000ULL /* virtual Unix ms */
+
+static void next_id(uint64_t *rng, ethp2p_node_id *id)
+{
+    for (int k = 0; k < 32; k += 8) {
+        uint64_t z = ethp2p_splitmix64(rng);
+        memcpy(id->b + k, &z, 8);
+    }
+}
+
+/* The bond store: 5,000 (ID, IP) entries, times kept in whole seconds, every
+ * entry found after growth; expiring half (backward shifts over any slot
+ * count) keeps the other half reachable; a known ID at a new IP starts afresh. */
+static void test_bond_store(void **state)
+{
+    (void)state;
+    bond_store s = {0};
+    ethp2p_ip ip = {4, {1, 2, 3, 4}}, ip2 = {4, {5, 6, 7, 8}};
+    ethp2p_node_id id;
+    uint64_t rng = 42;
+    for (int i = 0; i < 5000; i++) {
+        next_id(&rng, &id);
+        bond_entry *e = bonds_get(&s, &id, &ip, 1);
+        assert_non_null(e);
+        e->last_ping_s = bond_secs(T0 + (uint64_t)i * 1000 + 999); /* whole seconds: the 999 ms go */
+    }
+    assert_int_equal(s.count, 5000);
+    assert_true(s.cap * 3 >= 5000 * 4 && s.cap < 5000 * 2); /* 1/2 to 3/4 full */
+    rng = 42;
+    for (int i = 0; i < 5000; i++) {
+        next_id(&rng, &id);
+        bond_entry *e = bonds_get(&s, &id, &ip, 0);
+        assert_non_null(e);
+        assert_int_equal(bond_ms(e->last_ping_s), T0 - T0 % 1000 + (uint64_t)i * 1000);
+        assert_int_equal(bond_age(e->last_ping_s, bond_ms(e->last_ping_s) + 5), 5);
+        assert_null(bonds_get(&s, &id, &ip2, 0)); /* another IP: no proof */
+    }
+    /* Expire the first 2,500 (older than the 2,500th second). */
+    bonds_expire(&s, T0 - T0 % 1000 + 2500 * 1000);
+    assert_int_equal(s.count, 2500);
+    rng = 42;
+    for (int i = 0; i < 5000; i++) {
+        next_id(&rng, &id);
+        bond_entry *e = bonds_get(&s, &id, &ip, 0);
+        if (i < 2500) assert_null(e);
+        else assert_non_null(e);
+    }
+    /* The same ID at a new IP: the entry starts afresh (no proof carries over). */
+    bond_entry *e = bonds_get(&s, &id, &ip2, 1);
+    assert_non_null(e);
+    assert_int_equal(e->last_ping_s, 0);
+    assert_int_equal(bond_age(e->last_ping_s, T0), UINT64_MAX);
+    assert_int_equal(s.count, 2500);
+    bonds_clear(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bond_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
