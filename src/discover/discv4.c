@@ -213,8 +213,8 @@ bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p
     ethp2p_nodedb_endpoint e;
     if (ethp2p_nodedb_get_endpoint(d->cfg.db, id, ip, &e) != 0) return create ? bonds_get(&d->bonds, id, ip, 1) : NULL;
     if (!(b = bonds_get(&d->bonds, id, ip, 1))) return NULL;
-    b->last_ping_s = e.last_ping_ms ? bond_secs(e.last_ping_ms) : 0;
-    b->last_pong_s = e.last_pong_ms ? bond_secs(e.last_pong_ms) : 0;
+    b->last_ping_s = bond_secs(e.last_ping_ms);
+    b->last_pong_s = bond_secs(e.last_pong_ms);
     b->find_fails = (uint8_t)(e.find_fails > 255 ? 255 : e.find_fails);
     return b;
 }

@@ -20,8 +20,11 @@ typedef struct bond_entry {
     uint32_t last_pong_s;   /* they answered our Ping (our proof of them); 0: never */
 } bond_entry;
 
-/** A bond time (ms since the epoch) as stored: whole seconds, at least 1 so that 0 stays "never". */
-static inline uint32_t bond_secs(uint64_t ms) { return ms >= 1000 ? (uint32_t)(ms / 1000) : 1; }
+/** A bond time (ms since the epoch) as stored: whole seconds; 0 stays "never" and any other time is at least 1. */
+static inline uint32_t bond_secs(uint64_t ms)
+{
+    return !ms ? 0 : ms < 1000 ? 1 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
 /** A stored bond time in ms (0: never). */
 static inline uint64_t bond_ms(uint32_t s) { return (uint64_t)s * 1000; }
 /** Age of a stored bond time at now_ms (UINT64_MAX: never). */

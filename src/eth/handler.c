@@ -67,8 +67,8 @@ ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg)
     e->cfg = *cfg;
     static const uint8_t zero[32];
     if (memcmp(e->cfg.head_hash, zero, 32) == 0) memcpy(e->cfg.head_hash, cfg->chain.genesis_hash, 32);
-    if (memcmp(e->cfg.broadcast_key, zero, sizeof(e->cfg.broadcast_key)) == 0 &&
-        (sodium_init() < 0 || ethp2p_random_bytes(e->cfg.broadcast_key, sizeof(e->cfg.broadcast_key)))) {
+    if (sodium_init() < 0 || (memcmp(e->cfg.broadcast_key, zero, sizeof(e->cfg.broadcast_key)) == 0 &&
+                              ethp2p_random_bytes(e->cfg.broadcast_key, sizeof(e->cfg.broadcast_key)))) {
         free(e);
         return NULL;
     }
@@ -243,14 +243,14 @@ static void flush_all(ethp2p_eth *e)
 /* ---- broadcast ---- */
 
 /* The peer's score for a sender's transactions: the lowest get them in full. Keyed
- * SipHash-2-4 (libsodium) of our ID, the peer's and the sender, as the reference. */
-static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, const uint8_t sender[20])
+ * SipHash-2-4 (libsodium) of our ID, the peer's and the sender, as the reference.
+ * in holds our ID and the sender already (set once per transaction); the peer's ID
+ * goes between them. */
+static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, uint8_t in[32 + 32 + 20])
 {
-    uint8_t in[32 + 32 + 20], out[crypto_shorthash_siphash24_BYTES];
-    memcpy(in, e->cfg.self_id, 32);
+    uint8_t out[crypto_shorthash_siphash24_BYTES];
     memcpy(in + 32, p->id, 32);
-    memcpy(in + 64, sender, 20);
-    (void)crypto_shorthash_siphash24(out, in, sizeof(in), e->cfg.broadcast_key);
+    (void)crypto_shorthash_siphash24(out, in, 32 + 32 + 20, e->cfg.broadcast_key);
     uint64_t v;
     memcpy(&v, out, 8);
     return v;
@@ -277,8 +277,11 @@ static void broadcast(ethp2p_eth *e, const ethp2p_pooled_tx *t)
     uint64_t *sorted = n <= 32 ? stack_scores + 32 : scores + n;
     size_t i = 0;
     if (ndirect && ndirect < n) {
+        uint8_t in[32 + 32 + 20];
+        memcpy(in, e->cfg.self_id, 32);
+        memcpy(in + 64, t->sender, 20);
         for (ethp2p_eth_peer *p = e->peers; p; p = p->next)
-            if (p->ready && !p->dropped) scores[i++] = peer_score(e, p, t->sender);
+            if (p->ready && !p->dropped) scores[i++] = peer_score(e, p, in);
         memcpy(sorted, scores, n * sizeof(*scores));
         qsort(sorted, n, sizeof(*sorted), cmp_u64);
         threshold = sorted[ndirect - 1];
