@@ -129,6 +129,7 @@ static int storage_root(const json_t *storage, uint8_t root[32], char *err, size
     const char *k;
     json_t *v;
     if (!kv || !keys || !vals) {
+        snprintf(err, cap, "out of memory");
         rc = ETHP2P_ENOMEM;
         goto out;
     }
@@ -157,7 +158,8 @@ static int storage_root(const json_t *storage, uint8_t root[32], char *err, size
         kv[i].value = vals[i];
         i++;
     }
-    rc = ethp2p_trie_root(kv, i, root);
+    /* Two keys naming one slot ("0x1" and "0x01") hash alike: the trie refuses them. */
+    if ((rc = ethp2p_trie_root(kv, i, root))) FAIL("two storage entries for one slot");
 out:
     free(kv);
     free(keys);

@@ -112,7 +112,9 @@ static void test_genesis_hash(void **state)
                          "{\"config\":{\"chainId\":1},\"alloc\":{\"0xzz\":{}}}",
                          "{\"config\":{\"chainId\":1},\"alloc\":{\"0x01\":{\"balance\":\"-1\"}}}",
                          "{\"config\":{\"chainId\":1},\"alloc\":{\"0x01\":{\"code\":\"0xabc\"}}}",
-                         "{\"config\":{\"chainId\":1},\"alloc\":{\"0x01\":{\"balance\":\"0x1\"},\"0x0000000000000000000000000000000000000001\":{}}}"};
+                         "{\"config\":{\"chainId\":1},\"alloc\":{\"0x01\":{\"balance\":\"0x1\"},\"0x0000000000000000000000000000000000000001\":{}}}",
+                         /* one storage slot named twice (found by fuzz_chain: refused without a reason) */
+                         "{\"config\":{\"chainId\":1},\"alloc\":{\"0x01\":{\"storage\":{\"0x01\":\"0x2\",\"0x0000000000000000000000000000000000000000000000000000000000000001\":\"0x3\"}}}}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
         if (ethp2p_genesis_parse(bad[i], strlen(bad[i]), &c, &g2, err, sizeof(err)) == 0) fail_msg("case %zu parsed", i);
