@@ -56,6 +56,9 @@ typedef struct ethp2p_discv4_config {
     uint64_t seed;                /* randomness for the table and lookups (simulations replay) */
     int no_background;            /* 1: no refresh or revalidation (one-shot tools) */
     ethp2p_nodedb *db;            /* optional: seeds and persistence */
+    /* Identities interned by the table (ethp2p/idpool.h), shared with the other cores on this
+     * thread; NULL: the table keeps its own. The simulator shares one between all its nodes. */
+    struct ethp2p_idpool *idpool;
     /* CIDR allow-list for nodes we accept from Neighbours and hand out (NULL: all). */
     const ethp2p_netlist *netrestrict;
     /* Signing of packets: NULL = secp256k1. Only simulations set another (see v4wire.h). */

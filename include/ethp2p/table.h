@@ -21,6 +21,7 @@
 #define ETHP2P_TABLE_H
 
 #include "ethp2p/enode.h"
+#include "ethp2p/idpool.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,20 +57,30 @@ enum ethp2p_table_add_result {
 };
 
 typedef struct ethp2p_table_node {
-    ethp2p_enode node;
-    uint64_t seq;            /* newest ENR sequence number known (0: none) */
-    uint64_t added_ms;
-    uint32_t liveness_checks;
+    const ethp2p_ident *ident; /* public key and ID, shared through the table's pool */
+    ethp2p_ip ip;              /* family 0: no address */
+    uint16_t tcp, udp;
     uint8_t validated_live;  /* answered a check since it last changed */
     uint8_t reval_list;      /* 0 fast, 1 slow */
     uint8_t reval_active;    /* a check is under way */
     uint8_t in_bucket;       /* 1 entry, 0 replacement */
+    uint32_t liveness_checks;
+    uint64_t seq;            /* newest ENR sequence number known (0: none) */
+    uint64_t added_ms;
 } ethp2p_table_node;
 
 typedef struct ethp2p_table ethp2p_table;
 
-/** Creates an empty table for the local node `self`. NULL on allocation failure. */
+/** Creates an empty table for the local node `self`, with a pool of its own. NULL on allocation failure. */
 ethp2p_table *ethp2p_table_new(const ethp2p_node_id *self, uint64_t seed);
+/**
+ * The same, interning identities in `pool` (NULL: a pool of its own), which
+ * must outlive the table. Tables of one simulation share a pool, so each
+ * identity is stored once however many tables name it.
+ */
+ethp2p_table *ethp2p_table_new_pooled(const ethp2p_node_id *self, uint64_t seed, ethp2p_idpool *pool);
+/** The node of a table entry as an enode (key, ID, endpoint). */
+void ethp2p_table_node_enode(const ethp2p_table_node *tn, ethp2p_enode *out);
 void ethp2p_table_free(ethp2p_table *t);
 
 /** The bucket index (0..16) for a node ID. */

@@ -81,11 +81,14 @@ ethp2p_discv4 *ethp2p_discv4_new(const ethp2p_discv4_config *cfg, uint64_t now_m
     d->cfg = *cfg;
     d->rng = cfg->seed;
     if (ethp2p_enode_init(&d->self, &pub, cfg->ip.family ? &cfg->ip : NULL, cfg->tcp_port, cfg->udp_port) ||
-        sign_record(d) || !(d->table = ethp2p_table_new(&d->self.id, cfg->seed ^ 0x5eed))) {
+        sign_record(d) || !(d->table = ethp2p_table_new_pooled(&d->self.id, cfg->seed ^ 0x5eed, cfg->idpool))) {
         ethp2p_table_free(d->table);
         free(d);
         return NULL;
     }
+    /* The bond store's hash key, from the secret seed without drawing on d->rng. */
+    uint64_t ks = cfg->seed ^ 0xb0d5b0d5b0d5b0d5ULL, kw[2] = {ethp2p_splitmix64(&ks), ethp2p_splitmix64(&ks)};
+    bonds_init(&d->bonds, (const uint8_t *)kw);
     d->refresh_at = d->reval_at = NEVER;
     d->bonds_expire_at = now_ms + BONDS_EXPIRE_EVERY_MS;
     d->last_clock_check = 0;
@@ -215,15 +218,15 @@ bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p
     if (!(b = bonds_get(&d->bonds, id, ip, 1))) return NULL;
     b->last_ping_s = bond_secs(e.last_ping_ms);
     b->last_pong_s = bond_secs(e.last_pong_ms);
-    b->find_fails = (uint8_t)(e.find_fails > 255 ? 255 : e.find_fails);
+    bond_set_fails(b, e.find_fails);
     return b;
 }
 
-void discv4_bond_persist(ethp2p_discv4 *d, const ethp2p_node_id *id, const bond_entry *b)
+void discv4_bond_persist(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, const bond_entry *b)
 {
     if (!d->cfg.db || !b) return;
-    ethp2p_nodedb_endpoint e = {bond_ms(b->last_ping_s), bond_ms(b->last_pong_s), b->find_fails};
-    (void)ethp2p_nodedb_set_endpoint(d->cfg.db, id, &b->ip, &e);
+    ethp2p_nodedb_endpoint e = {bond_ms(b->last_ping_s), bond_ms(b->last_pong_s), bond_fails(b)};
+    (void)ethp2p_nodedb_set_endpoint(d->cfg.db, id, ip, &e);
 }
 
 /* ---- pending replies ---- */
@@ -368,7 +371,7 @@ void discv4_note_pong(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now)
     bond_entry *b = discv4_bond(d, &n->id, &n->ip, 1);
     if (b) {
         b->last_pong_s = bond_secs(now);
-        discv4_bond_persist(d, &n->id, b);
+        discv4_bond_persist(d, &n->id, &n->ip, b);
     }
 }
 
@@ -428,7 +431,7 @@ int discv4_query(ethp2p_discv4 *d, uint8_t type, const ethp2p_enode *n, const et
      * failed since suggests it does not (our Pong may have been lost): prove
      * ourselves again rather than wait for the reference's 5 failures. */
     bond_entry *b = discv4_bond(d, &n->id, &n->ip, 0);
-    int bonded = b && bond_age(b->last_ping_s, now) < ETHP2P_DISCV4_REBOND_MS && b->find_fails == 0;
+    int bonded = b && bond_age(b->last_ping_s, now) < ETHP2P_DISCV4_REBOND_MS && bond_fails(b) == 0;
     if (bonded) {
         discv4_query_send(d, q, now);
         return 0;
@@ -446,11 +449,11 @@ static void query_reply_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p
         bond_entry *b = discv4_bond(d, &q->node.id, &q->node.ip, 1);
         /* A timeout with nothing received is a failure; partial answers count as success. */
         int failed = err && p->nreceived == 0;
-        if (b && (failed || b->find_fails)) {
-            b->find_fails = failed ? (uint8_t)(b->find_fails < 255 ? b->find_fails + 1 : 255) : 0;
-            discv4_bond_persist(d, &q->node.id, b);
+        if (b && (failed || bond_fails(b))) {
+            bond_set_fails(b, failed ? bond_fails(b) + 1 : 0);
+            discv4_bond_persist(d, &q->node.id, &q->node.ip, b);
         }
-        if (failed && b && b->find_fails >= ETHP2P_DISCV4_MAX_FINDNODE_FAILURES)
+        if (failed && b && bond_fails(b) >= ETHP2P_DISCV4_MAX_FINDNODE_FAILURES)
             (void)ethp2p_table_remove(d->table, &q->node.id, now);
         if (q->done) q->done(d, q, failed ? ETHP2P_ETIMEDOUT : 0, p->nodes, p->nnodes, NULL, now);
         free(q);

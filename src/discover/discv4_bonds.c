@@ -1,30 +1,45 @@
 /*
  * The bond store: when each (node ID, IP) last pinged us and last answered our
  * ping, and how many FindNode requests it failed. Endpoint proofs are keyed by
- * ID *and* IP (a proof from one address does not cover another), so an entry
- * holds one IP and is reset when the same ID shows up elsewhere.
+ * ID *and* IP (a proof from one address does not cover another).
  *
- * Open addressing with linear probing on the node ID (already uniformly
- * random: its first 8 bytes are the hash), over any slot count (base/probe.h:
- * 1/2 to 3/4 full). Deletion uses backward shifting so no tombstones accumulate.
+ * An entry holds a keyed hash of (ID, IP) instead of the pair itself
+ * (discv4_internal.h says why that is safe). Open addressing with linear
+ * probing on that hash, over any slot count (base/probe.h: 1/2 to 3/4 full).
+ * Deletion uses backward shifting so no tombstones accumulate.
  */
 #include "discover/discv4_internal.h"
 #include "base/probe.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-static size_t slot_of(const bond_store *s, const uint8_t *id)
+#define HASH_MASK (~(uint64_t)0xff)
+
+void bonds_init(bond_store *s, const uint8_t key[16]) { memcpy(s->key, key, sizeof(s->key)); }
+
+/* The key of (id, ip) with no failures counted: never 0. */
+static uint64_t bond_hash(const bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip)
 {
+    uint8_t in[32 + 1 + 16], out[8];
+    size_t alen = ip->family == 4 ? 4 : ip->family ? 16 : 0;
+    memcpy(in, id->b, 32);
+    in[32] = ip->family;
+    memcpy(in + 33, ip->b, alen);
+    crypto_shorthash(out, in, 33 + alen, s->key);
     uint64_t h;
-    memcpy(&h, id, sizeof(h));
-    return probe_home(h, s->cap);
+    memcpy(&h, out, 8);
+    return (h & HASH_MASK) | 0x100; /* the low byte counts failures; bit 8 keeps it nonzero */
 }
+
+static size_t slot_of(const bond_store *s, uint64_t key) { return probe_home(key >> 8, s->cap); }
 
 void bonds_clear(bond_store *s)
 {
     free(s->slots);
-    memset(s, 0, sizeof(*s));
+    s->slots = NULL;
+    s->cap = s->count = 0;
 }
 
 static int grow(bond_store *s)
@@ -36,9 +51,9 @@ static int grow(bond_store *s)
     s->slots = slots;
     s->cap = ncap;
     for (size_t i = 0; i < ocap; i++) {
-        if (!old[i].used) continue;
-        size_t j = slot_of(s, old[i].id);
-        while (s->slots[j].used) j = probe_next(j, s->cap);
+        if (!old[i].key) continue;
+        size_t j = slot_of(s, old[i].key);
+        while (s->slots[j].key) j = probe_next(j, s->cap);
         s->slots[j] = old[i];
     }
     free(old);
@@ -47,44 +62,35 @@ static int grow(bond_store *s)
 
 bond_entry *bonds_get(bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip, int create)
 {
+    uint64_t h = bond_hash(s, id, ip);
     if (s->cap) {
-        for (size_t j = slot_of(s, id->b);; j = probe_next(j, s->cap)) {
+        for (size_t j = slot_of(s, h);; j = probe_next(j, s->cap)) {
             bond_entry *e = &s->slots[j];
-            if (!e->used) break;
-            if (memcmp(e->id, id->b, sizeof(e->id)) == 0) {
-                if (ethp2p_ip_equal(&e->ip, ip)) return e;
-                if (!create) return NULL;
-                memset(e, 0, sizeof(*e)); /* same node, new address: no proof carries over */
-                e->used = 1;
-                memcpy(e->id, id->b, sizeof(e->id));
-                e->ip = *ip;
-                return e;
-            }
+            if (!e->key) break;
+            if ((e->key & HASH_MASK) == h) return e;
         }
     }
     if (!create) return NULL;
     if (probe_must_grow(s->count, s->cap) && grow(s)) return NULL;
-    size_t j = slot_of(s, id->b);
-    while (s->slots[j].used) j = probe_next(j, s->cap);
+    size_t j = slot_of(s, h);
+    while (s->slots[j].key) j = probe_next(j, s->cap);
     bond_entry *e = &s->slots[j];
     memset(e, 0, sizeof(*e));
-    e->used = 1;
-    memcpy(e->id, id->b, sizeof(e->id));
-    e->ip = *ip;
+    e->key = h;
     s->count++;
     return e;
 }
 
 static void remove_at(bond_store *s, size_t i)
 {
-    s->slots[i].used = 0;
+    s->slots[i].key = 0;
     s->count--;
     /* Backward-shift the cluster after i so every entry stays reachable. */
-    for (size_t j = probe_next(i, s->cap); s->slots[j].used; j = probe_next(j, s->cap)) {
-        size_t home = slot_of(s, s->slots[j].id);
+    for (size_t j = probe_next(i, s->cap); s->slots[j].key; j = probe_next(j, s->cap)) {
+        size_t home = slot_of(s, s->slots[j].key);
         if (probe_may_fill(i, j, home, s->cap)) {
             s->slots[i] = s->slots[j];
-            s->slots[j].used = 0;
+            s->slots[j].key = 0;
             i = j;
         }
     }
@@ -94,7 +100,7 @@ void bonds_expire(bond_store *s, uint64_t cutoff)
 {
     for (size_t i = 0; i < s->cap;) {
         bond_entry *e = &s->slots[i];
-        if (e->used && bond_ms(e->last_ping_s) < cutoff && bond_ms(e->last_pong_s) < cutoff) {
+        if (e->key && bond_ms(e->last_ping_s) < cutoff && bond_ms(e->last_pong_s) < cutoff) {
             remove_at(s, i); /* re-examine slot i: something may have shifted into it */
             continue;
         }

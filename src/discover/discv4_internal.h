@@ -7,18 +7,27 @@
 /* ---- bond store: endpoint proofs and FindNode failures per (node ID, IP) ---- */
 
 /*
- * 44 bytes an entry, as a simulation of 100,000 nodes holds hundreds each: the
- * ID's first 16 bytes as the key (a uniform hash: matching one takes 2^128
- * tries), and times in whole seconds as the reference stores them.
+ * 16 bytes an entry, as a simulation of 100,000 nodes holds hundreds each. The
+ * key is a 56-bit SipHash-2-4 of (node ID, IP) under a secret per-node key:
+ * nobody outside can aim a collision, and an accidental one among n entries
+ * has odds of n^2 / 2^57. Each (ID, IP) has its own entry, as the reference
+ * keys its node DB, so an ID seen at a new address starts with no proof and
+ * the old address's entry ages out. Times are whole seconds, as the reference
+ * stores them.
  */
 typedef struct bond_entry {
-    uint8_t id[16];         /* the node ID's first half */
-    ethp2p_ip ip;
-    uint8_t find_fails;     /* saturates at 255 */
-    uint8_t used;
+    uint64_t key;           /* hash << 8 | FindNode failures (saturating at 255); 0: empty slot */
     uint32_t last_ping_s;   /* they pinged us (so they hold a proof of us after our Pong); 0: never */
     uint32_t last_pong_s;   /* they answered our Ping (our proof of them); 0: never */
 } bond_entry;
+
+/** FindNode requests the node failed in a row. */
+static inline unsigned bond_fails(const bond_entry *e) { return (unsigned)(e->key & 0xff); }
+/** Sets the failure count (saturating at 255). */
+static inline void bond_set_fails(bond_entry *e, unsigned n)
+{
+    e->key = (e->key & ~(uint64_t)0xff) | (n > 255 ? 255 : n);
+}
 
 /** A bond time (ms since the epoch) as stored: whole seconds; 0 stays "never" and any other time is at least 1. */
 static inline uint32_t bond_secs(uint64_t ms)
@@ -36,8 +45,11 @@ static inline uint64_t bond_age(uint32_t s, uint64_t now_ms)
 typedef struct bond_store {
     bond_entry *slots;
     size_t cap, count;
+    uint8_t key[16];        /* SipHash key: secret, from the core's seeded randomness */
 } bond_store;
 
+/** Sets the store's hash key (before the first entry). */
+void bonds_init(bond_store *s, const uint8_t key[16]);
 void bonds_clear(bond_store *s);
 /** The entry for (id, ip): NULL if absent and !create. A known ID at a new IP starts afresh. */
 bond_entry *bonds_get(bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
@@ -117,8 +129,8 @@ int discv4_netrestrict_allows(const ethp2p_discv4 *d, const ethp2p_ip *ip);
 /* shared by discv4.c and discv4_serve.c */
 /** The bond entry for (id, ip), falling back to the node DB on a miss. */
 bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
-/** Writes the bond entry of node `id` through to the node DB (if any). */
-void discv4_bond_persist(ethp2p_discv4 *d, const ethp2p_node_id *id, const bond_entry *b);
+/** Writes the bond entry of node `id` at `ip` through to the node DB (if any). */
+void discv4_bond_persist(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, const bond_entry *b);
 /** A Pong from `from` said it sees us at `to`: feeds the endpoint prediction. */
 void discv4_endpoint_statement(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const ethp2p_v4_endpoint *to, uint64_t now);
 void discv4_log_drop(const ethp2p_udp_addr *from, const char *type, const char *reason);

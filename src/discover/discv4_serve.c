@@ -47,7 +47,7 @@ static void handle_ping(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const eth
     bond_entry *b = discv4_bond(d, &n.id, &from->ip, 1);
     if (b) {
         b->last_ping_s = bond_secs(now);
-        discv4_bond_persist(d, &n.id, b);
+        discv4_bond_persist(d, &n.id, &from->ip, b);
     }
     if (!proven) {
         /* Unknown pinger: ping back before trusting it with a table slot. */

@@ -37,8 +37,11 @@ static void reval_ping_done(ethp2p_discv4 *d, pending *p, int err, const ethp2p_
     }
     ethp2p_table_node *tn = ethp2p_table_get(d->table, &p->node.id);
     /* The reference keeps nodes as seeds once they have passed more than 5 checks. */
-    if (tn && d->cfg.db && tn->validated_live && tn->liveness_checks + 1 > 5)
-        (void)ethp2p_nodedb_update_node(d->cfg.db, &tn->node, NULL, now);
+    if (tn && d->cfg.db && tn->validated_live && tn->liveness_checks + 1 > 5) {
+        ethp2p_enode seed;
+        ethp2p_table_node_enode(tn, &seed);
+        (void)ethp2p_nodedb_update_node(d->cfg.db, &seed, NULL, now);
+    }
     /* A higher sequence number in the Pong: fetch the new record (EIP-868). */
     if (tn && reply->u.pong.has_enr_seq && reply->u.pong.enr_seq > tn->seq &&
         discv4_query(d, ETHP2P_V4_ENRREQUEST, &p->node, NULL, now, reval_enr_done, NULL, NULL) == 0)

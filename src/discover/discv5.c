@@ -135,7 +135,8 @@ void v5_mark_live(ethp2p_discv5 *d, const uint8_t id[32])
     ethp2p_table_node *tn = ethp2p_table_get(d->table, &nid);
     if (tn) {
         if (!tn->validated_live) {
-            ethp2p_enode n = tn->node;
+            ethp2p_enode n;
+            ethp2p_table_node_enode(tn, &n);
             (void)ethp2p_table_add(d->table, &n, ETHP2P_TABLE_LIVE, d->now);
         }
         return;

@@ -29,6 +29,8 @@ typedef struct reval_list {
 
 struct ethp2p_table {
     ethp2p_node_id self;
+    ethp2p_idpool *pool;
+    int own_pool;
     uint64_t rng;
     table_bucket buckets[ETHP2P_TABLE_BUCKETS];
     reval_list lists[2]; /* 0 fast, 1 slow */
@@ -39,8 +41,21 @@ static uint64_t rng_below(ethp2p_table *t, uint64_t n) { return n ? ethp2p_split
 
 ethp2p_table *ethp2p_table_new(const ethp2p_node_id *self, uint64_t seed)
 {
+    return ethp2p_table_new_pooled(self, seed, NULL);
+}
+
+ethp2p_table *ethp2p_table_new_pooled(const ethp2p_node_id *self, uint64_t seed, ethp2p_idpool *pool)
+{
     ethp2p_table *t = calloc(1, sizeof(*t));
     if (!t) return NULL;
+    t->pool = pool;
+    if (!pool) {
+        if (!(t->pool = ethp2p_idpool_new())) {
+            free(t);
+            return NULL;
+        }
+        t->own_pool = 1;
+    }
     t->self = *self;
     t->rng = seed;
     t->lists[0].interval_ms = ETHP2P_TABLE_REVAL_FAST_MS;
@@ -49,15 +64,32 @@ ethp2p_table *ethp2p_table_new(const ethp2p_node_id *self, uint64_t seed)
     return t;
 }
 
+void ethp2p_table_node_enode(const ethp2p_table_node *tn, ethp2p_enode *out)
+{
+    out->pubkey = tn->ident->pubkey;
+    out->id = tn->ident->id;
+    out->ip = tn->ip;
+    out->tcp = tn->tcp;
+    out->udp = tn->udp;
+}
+
+static void free_node(ethp2p_table *t, ethp2p_table_node *tn)
+{
+    if (!tn) return;
+    ethp2p_idpool_put(t->pool, tn->ident);
+    free(tn);
+}
+
 void ethp2p_table_free(ethp2p_table *t)
 {
     if (!t) return;
     for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
-        for (size_t k = 0; k < t->buckets[i].n; k++) free(t->buckets[i].entries[k]);
-        for (size_t k = 0; k < t->buckets[i].nrepl; k++) free(t->buckets[i].repl[k]);
+        for (size_t k = 0; k < t->buckets[i].n; k++) free_node(t, t->buckets[i].entries[k]);
+        for (size_t k = 0; k < t->buckets[i].nrepl; k++) free_node(t, t->buckets[i].repl[k]);
     }
     free(t->lists[0].nodes);
     free(t->lists[1].nodes);
+    if (t->own_pool) ethp2p_idpool_free(t->pool);
     free(t);
 }
 
@@ -110,8 +142,8 @@ static size_t count_subnet(ethp2p_table_node *const *arr, size_t n, const ethp2p
 {
     size_t c = 0;
     for (size_t i = 0; i < n; i++)
-        if (ethp2p_ip_same_prefix(&arr[i]->node.ip, ip, ETHP2P_TABLE_IP_SUBNET_BITS) &&
-            (!skip || memcmp(arr[i]->node.id.b, skip->b, 32) != 0))
+        if (ethp2p_ip_same_prefix(&arr[i]->ip, ip, ETHP2P_TABLE_IP_SUBNET_BITS) &&
+            (!skip || memcmp(arr[i]->ident->id.b, skip->b, 32) != 0))
             c++;
     return c;
 }
@@ -136,17 +168,35 @@ static int ip_allowed(const ethp2p_table *t, const table_bucket *b, const ethp2p
 static int find_in(ethp2p_table_node *const *arr, size_t n, const ethp2p_node_id *id)
 {
     for (size_t i = 0; i < n; i++)
-        if (memcmp(arr[i]->node.id.b, id->b, 32) == 0) return (int)i;
+        if (memcmp(arr[i]->ident->id.b, id->b, 32) == 0) return (int)i;
     return -1;
 }
 
-static ethp2p_table_node *new_node(const ethp2p_enode *n, uint64_t now)
+static ethp2p_table_node *new_node(ethp2p_table *t, const ethp2p_enode *n, uint64_t now)
 {
     ethp2p_table_node *tn = calloc(1, sizeof(*tn));
     if (!tn) return NULL;
-    tn->node = *n;
+    if (!(tn->ident = ethp2p_idpool_get(t->pool, &n->pubkey, &n->id))) {
+        free(tn);
+        return NULL;
+    }
+    tn->ip = n->ip;
+    tn->tcp = n->tcp;
+    tn->udp = n->udp;
     tn->added_ms = now;
     return tn;
+}
+
+static void set_endpoint(ethp2p_table_node *tn, const ethp2p_enode *n)
+{
+    tn->ip = n->ip;
+    tn->udp = n->udp;
+    tn->tcp = n->tcp;
+}
+
+static int same_endpoint(const ethp2p_table_node *tn, const ethp2p_enode *n)
+{
+    return ethp2p_ip_equal(&tn->ip, &n->ip) && tn->udp == n->udp && tn->tcp == n->tcp;
 }
 
 static int add_replacement(ethp2p_table *t, table_bucket *b, const ethp2p_enode *n, uint64_t now)
@@ -160,8 +210,8 @@ static int add_replacement(ethp2p_table *t, table_bucket *b, const ethp2p_enode 
         return ETHP2P_TABLE_REPLACEMENT;
     }
     if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
-    if (!(tn = new_node(n, now))) return ETHP2P_ENOMEM;
-    if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) free(b->repl[--b->nrepl]); /* drop the oldest */
+    if (!(tn = new_node(t, n, now))) return ETHP2P_ENOMEM;
+    if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) free_node(t, b->repl[--b->nrepl]); /* drop the oldest */
     memmove(&b->repl[1], &b->repl[0], b->nrepl * sizeof(b->repl[0]));
     b->repl[0] = tn;
     b->nrepl++;
@@ -190,13 +240,8 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
         }
         /* Only the node itself (an inbound ping) may move its endpoint; a third
          * party's claim about an existing node is ignored. */
-        if (source == ETHP2P_TABLE_INBOUND &&
-            (!ethp2p_ip_equal(&tn->node.ip, &n->ip) || tn->node.udp != n->udp || tn->node.tcp != n->tcp) &&
-            ip_allowed(t, b, &n->ip, &n->id)) {
-            tn->node.ip = n->ip;
-            tn->node.udp = n->udp;
-            tn->node.tcp = n->tcp;
-        }
+        if (source == ETHP2P_TABLE_INBOUND && !same_endpoint(tn, n) && ip_allowed(t, b, &n->ip, &n->id))
+            set_endpoint(tn, n);
         return ETHP2P_TABLE_UPDATED;
     }
     if (b->n == ETHP2P_TABLE_BUCKET_SIZE) return add_replacement(t, b, n, now_ms);
@@ -208,14 +253,14 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
         b->nrepl--;
     } else {
         if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
-        if (!(tn = new_node(n, now_ms))) return ETHP2P_ENOMEM;
+        if (!(tn = new_node(t, n, now_ms))) return ETHP2P_ENOMEM;
     }
     if (source == ETHP2P_TABLE_LIVE) {
         tn->liveness_checks = 1;
         tn->validated_live = 1;
     }
     if (insert_entry(t, b, tn, now_ms)) {
-        free(tn);
+        free_node(t, tn);
         return ETHP2P_ENOMEM;
     }
     return ETHP2P_TABLE_ADDED;
@@ -231,13 +276,13 @@ int ethp2p_table_remove(ethp2p_table *t, const ethp2p_node_id *id, uint64_t now)
     memmove(&b->entries[i], &b->entries[i + 1], (b->n - (size_t)i - 1) * sizeof(b->entries[0]));
     b->n--;
     t->len--;
-    free(tn);
+    free_node(t, tn);
     if (b->nrepl > 0) {
         size_t r = (size_t)rng_below(t, b->nrepl);
         ethp2p_table_node *rep = b->repl[r];
         memmove(&b->repl[r], &b->repl[r + 1], (b->nrepl - r - 1) * sizeof(b->repl[0]));
         b->nrepl--;
-        if (insert_entry(t, b, rep, now)) free(rep);
+        if (insert_entry(t, b, rep, now)) free_node(t, rep);
     }
     return 0;
 }
@@ -254,13 +299,11 @@ int ethp2p_table_update_record(ethp2p_table *t, const ethp2p_enode *n, uint64_t 
     ethp2p_table_node *tn = ethp2p_table_get(t, &n->id);
     if (!tn || seq <= tn->seq) return 0;
     tn->seq = seq;
-    int changed = !ethp2p_ip_equal(&tn->node.ip, &n->ip) || tn->node.udp != n->udp || tn->node.tcp != n->tcp;
+    int changed = !same_endpoint(tn, n);
     if (changed) {
         table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, &n->id)];
         if (!ip_allowed(t, b, &n->ip, &n->id)) return 0;
-        tn->node.ip = n->ip;
-        tn->node.udp = n->udp;
-        tn->node.tcp = n->tcp;
+        set_endpoint(tn, n);
     }
     return changed;
 }
@@ -288,11 +331,11 @@ size_t ethp2p_table_closest(const ethp2p_table *t, const ethp2p_node_id *target,
             if (any_live && !tn->validated_live) continue;
             /* insertion into the sorted prefix out[0..n) */
             size_t pos = n;
-            while (pos > 0 && ethp2p_node_id_distcmp(target, &tn->node.id, &out[pos - 1].id) < 0) pos--;
+            while (pos > 0 && ethp2p_node_id_distcmp(target, &tn->ident->id, &out[pos - 1].id) < 0) pos--;
             if (pos >= max) continue;
             size_t move = (n < max ? n : max - 1) - pos;
             memmove(&out[pos + 1], &out[pos], move * sizeof(out[0]));
-            out[pos] = tn->node;
+            ethp2p_table_node_enode(tn, &out[pos]);
             if (n < max) n++;
         }
     }
@@ -311,7 +354,7 @@ size_t ethp2p_table_random(ethp2p_table *t, size_t max, ethp2p_enode *out)
         ethp2p_table_node *tmp = all[i];
         all[i] = all[j];
         all[j] = tmp;
-        out[i] = all[i]->node;
+        ethp2p_table_node_enode(all[i], &out[i]);
     }
     return take;
 }
@@ -327,7 +370,7 @@ size_t ethp2p_table_reval_due(ethp2p_table *t, uint64_t now_ms, ethp2p_enode out
             ethp2p_table_node *n = l->nodes[rng_below(t, l->len)];
             if (!n->reval_active) {
                 n->reval_active = 1;
-                out[k++] = n->node;
+                ethp2p_table_node_enode(n, &out[k++]);
                 break;
             }
         }

@@ -7,6 +7,7 @@
  */
 #include "ethp2p/simnet.h"
 #include "ethp2p/random.h"
+#include "ethp2p/idpool.h"
 #include "evheap.h"
 
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct ethp2p_simnet {
     int count, cap;
     sim_heap q;
     ethp2p_simnet_stats stats;
+    ethp2p_idpool *ids; /* every discv4 table's identities, stored once */
 };
 
 static uint64_t sim_rand(ethp2p_simnet *n) { return ethp2p_splitmix64(&n->rng); }
@@ -85,6 +87,10 @@ ethp2p_simnet *ethp2p_simnet_new(const ethp2p_simnet_config *cfg)
     n->cfg = *cfg;
     n->now = cfg->start_ms;
     n->rng = cfg->seed;
+    if (!(n->ids = ethp2p_idpool_new())) {
+        free(n);
+        return NULL;
+    }
     return n;
 }
 
@@ -98,6 +104,7 @@ void ethp2p_simnet_free(ethp2p_simnet *net)
         free(net->nodes[i]);
     }
     sim_heap_clear(&net->q);
+    ethp2p_idpool_free(net->ids);
     free(net->nodes);
     free(net);
 }
@@ -139,6 +146,7 @@ int ethp2p_simnet_add(ethp2p_simnet *net, const ethp2p_privkey *key, const ethp2
     c.io_ctx = sn;
     c.send = sim_send;
     if (net->cfg.simulated_signatures) c.signer = &ethp2p_v4_simulated_signer;
+    c.idpool = net->ids;
     if (!(sn->core = ethp2p_discv4_new(&c, net->now))) {
         free(sn);
         return ETHP2P_EKEY;

@@ -163,8 +163,8 @@ static void test_ping_is_answered_and_pinged_back(void **state)
     pong_from_remote(d, meta.hash, 1, T0 + 50);
     ethp2p_table_node *tn = ethp2p_table_get(ethp2p_discv4_table(d), &remote_node.id);
     assert_non_null(tn);
-    assert_int_equal(tn->node.udp, 30304);
-    assert_int_equal(tn->node.tcp, 30305);
+    assert_int_equal(tn->udp, 30304);
+    assert_int_equal(tn->tcp, 30305);
     /* Once bonded, a second ping is answered without another ping back. */
     nsent = 0;
     ping_from_remote(d, T0 + 1000, h);

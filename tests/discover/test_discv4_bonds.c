@@ -25,6 +25,8 @@ static void test_bond_store(void **state)
 {
     (void)state;
     bond_store s = {0};
+    const uint8_t key[16] = {1, 2, 3};
+    bonds_init(&s, key);
     ethp2p_ip ip = {4, {1, 2, 3, 4}}, ip2 = {4, {5, 6, 7, 8}};
     ethp2p_node_id id;
     uint64_t rng = 42;
@@ -55,12 +57,27 @@ static void test_bond_store(void **state)
         if (i < 2500) assert_null(e);
         else assert_non_null(e);
     }
-    /* The same ID at a new IP: the entry starts afresh (no proof carries over). */
+    /* The same ID at a new IP: a fresh entry (no proof carries over); the old address keeps its own. */
     bond_entry *e = bonds_get(&s, &id, &ip2, 1);
     assert_non_null(e);
     assert_int_equal(e->last_ping_s, 0);
     assert_int_equal(bond_age(e->last_ping_s, T0), UINT64_MAX);
-    assert_int_equal(s.count, 2500);
+    assert_int_equal(s.count, 2501);
+    assert_int_equal(bond_ms(bonds_get(&s, &id, &ip, 0)->last_ping_s), T0 - T0 % 1000 + 4999 * 1000);
+    /* FindNode failures live in the key's low byte: counting them never loses the entry. */
+    for (unsigned k = 1; k <= 300; k++) bond_set_fails(e, bond_fails(e) + 1);
+    assert_int_equal(bond_fails(e), 255);
+    assert_ptr_equal(bonds_get(&s, &id, &ip2, 0), e);
+    bond_set_fails(e, 0);
+    assert_ptr_equal(bonds_get(&s, &id, &ip2, 0), e);
+    /* Another key, another layout: the hash is keyed, yet every entry is found the same. */
+    bond_store s2 = {0};
+    const uint8_t key2[16] = {9};
+    bonds_init(&s2, key2);
+    assert_non_null(bonds_get(&s2, &id, &ip, 1));
+    assert_true(bonds_get(&s2, &id, &ip, 1)->key != bonds_get(&s, &id, &ip, 0)->key);
+    assert_int_equal(s2.count, 1);
+    bonds_clear(&s2);
     bonds_clear(&s);
 }
 

@@ -118,14 +118,14 @@ static void test_endpoint_updates(void **state)
     assert_int_equal(ethp2p_ip_parse("9.9.9.9", &moved.ip), 0);
     /* A third party's claim does not move a known node... */
     assert_int_equal(ethp2p_table_add(t, &moved, ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_UPDATED);
-    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 8);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->ip.b[0], 8);
     /* ...the node itself pinging from the new address does. */
     assert_int_equal(ethp2p_table_add(t, &moved, ETHP2P_TABLE_INBOUND, 0), ETHP2P_TABLE_UPDATED);
-    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 9);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->ip.b[0], 9);
     /* A newer record moves it and reports the change; an older one does nothing. */
     ethp2p_enode rec = n;
     assert_int_equal(ethp2p_table_update_record(t, &rec, 5), 1);
-    assert_int_equal(ethp2p_table_get(t, &n.id)->node.ip.b[0], 8);
+    assert_int_equal(ethp2p_table_get(t, &n.id)->ip.b[0], 8);
     assert_int_equal(ethp2p_table_update_record(t, &moved, 4), 0);
     assert_int_equal(ethp2p_table_get(t, &n.id)->seq, 5);
     ethp2p_table_free(t);
@@ -253,6 +253,83 @@ static void test_closest_matches_brute_force(void **state)
     ethp2p_table_free(t);
 }
 
+/* Two tables sharing a pool store each identity once, hand back the right key, and give it back
+ * when the last entry naming it goes (removal, a replacement pushed out, freeing the table). */
+static void test_shared_identities(void **state)
+{
+    (void)state;
+    ethp2p_idpool *pool = ethp2p_idpool_new();
+    ethp2p_node_id other_self;
+    memset(other_self.b, 0xff, 32);
+    ethp2p_table *a = ethp2p_table_new_pooled(&self_id, 1, pool), *b = ethp2p_table_new_pooled(&other_self, 2, pool);
+    ethp2p_enode n[12];
+    for (int i = 0; i < 12; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.%d.0.1", i);
+        n[i] = node_at(250, (uint32_t)i + 1, ip);
+        memset(n[i].pubkey.b, i + 1, 64);
+        assert_int_equal(ethp2p_table_add(a, &n[i], ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+        assert_int_equal(ethp2p_table_add(b, &n[i], ETHP2P_TABLE_FOUND, 0), ETHP2P_TABLE_ADDED);
+    }
+    assert_int_equal(ethp2p_idpool_len(pool), 12);
+    for (int i = 0; i < 12; i++) {
+        ethp2p_table_node *ta = ethp2p_table_get(a, &n[i].id), *tb = ethp2p_table_get(b, &n[i].id);
+        assert_ptr_equal(ta->ident, tb->ident);
+        ethp2p_enode e;
+        ethp2p_table_node_enode(ta, &e);
+        assert_memory_equal(e.pubkey.b, n[i].pubkey.b, 64);
+        assert_memory_equal(e.id.b, n[i].id.b, 32);
+        assert_true(ethp2p_ip_equal(&e.ip, &n[i].ip));
+    }
+    /* Gone from one table: still held by the other. Gone from both: freed. */
+    assert_int_equal(ethp2p_table_remove(a, &n[0].id, 0), 0);
+    assert_int_equal(ethp2p_idpool_len(pool), 12);
+    assert_int_equal(ethp2p_table_remove(b, &n[0].id, 0), 0);
+    assert_int_equal(ethp2p_idpool_len(pool), 11);
+    ethp2p_table_free(a);
+    assert_int_equal(ethp2p_idpool_len(pool), 11);
+    ethp2p_table_free(b);
+    assert_int_equal(ethp2p_idpool_len(pool), 0);
+    ethp2p_idpool_free(pool);
+}
+
+/* The pool under churn: thousands of identities taken and dropped in a scrambled order; every
+ * one still held is found again (removal's backward shifts keep the probe runs intact). */
+static void test_idpool_churn(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    ethp2p_idpool *pool = ethp2p_idpool_new();
+    static ethp2p_pubkey keys[N];
+    static ethp2p_node_id ids[N];
+    static const ethp2p_ident *held[N];
+    tu_rng rng = {7};
+    for (int i = 0; i < N; i++) {
+        tu_rand_bytes(&rng, keys[i].b, 64);
+        ethp2p_node_id_from_pubkey(&keys[i], &ids[i]);
+        held[i] = ethp2p_idpool_get(pool, &keys[i], &ids[i]);
+        assert_non_null(held[i]);
+    }
+    assert_int_equal(ethp2p_idpool_len(pool), N);
+    /* A second reference to every third one; then drop one reference of every other one. */
+    for (int i = 0; i < N; i += 3) assert_ptr_equal(ethp2p_idpool_get(pool, &keys[i], &ids[i]), held[i]);
+    size_t left = N;
+    for (int i = 0; i < N; i += 2) {
+        ethp2p_idpool_put(pool, held[i]);
+        if (i % 3) left--;
+    }
+    assert_int_equal(ethp2p_idpool_len(pool), left);
+    for (int i = 0; i < N; i++) {
+        int alive = i % 2 || i % 3 == 0;
+        if (!alive) continue;
+        assert_ptr_equal(ethp2p_idpool_get(pool, &keys[i], &ids[i]), held[i]);
+        assert_memory_equal(held[i]->pubkey.b, keys[i].b, 64);
+        ethp2p_idpool_put(pool, held[i]);
+    }
+    assert_int_equal(ethp2p_idpool_len(pool), left);
+    ethp2p_idpool_free(pool); /* frees what is still held */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +340,8 @@ int main(void)
         cmocka_unit_test(test_revalidation),
         cmocka_unit_test(test_revalidation_schedule_over_time),
         cmocka_unit_test(test_closest_matches_brute_force),
+        cmocka_unit_test(test_shared_identities),
+        cmocka_unit_test(test_idpool_churn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,9 @@ static void on_lookup(void *arg, const ethp2p_enode *nodes, size_t n, const ethp
     r->queries = info->queries;
     /* Success: the target itself is the nearest node the lookup returns. */
     r->found = n > 0 && memcmp(nodes[0].id.b, r->target.b, 32) == 0;
+    if (getenv("ETHP2P_SIM_DEBUG") && !r->found)
+        fprintf(stderr, "lookup missed: n=%zu queries=%zu hops=%d nearest at distance %d\n", n, info->queries,
+                info->hops, n ? ethp2p_node_id_logdist(&nodes[0].id, &r->target) : -1);
 }
 
 static void on_lookup_v5(void *arg, const ethp2p_enr *recs, size_t n, const ethp2p_discv5_lookup_info *info)
