@@ -243,14 +243,15 @@ static void flush_all(ethp2p_eth *e)
 /* ---- broadcast ---- */
 
 /* The peer's score for a sender's transactions: the lowest get them in full. Keyed
- * SipHash-2-4 (libsodium) of our ID, the peer's and the sender, as the reference.
- * in holds our ID and the sender already (set once per transaction); the peer's ID
- * goes between them. */
-static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, uint8_t in[32 + 32 + 20])
+ * SipHash-2-4 (libsodium), as the reference, of our ID, the peer's and the sender. The
+ * pair of IDs is folded once per peer into p->score_seed (a SipHash of both under the
+ * same secret key); per transaction the hash covers that seed and the sender, 28 bytes
+ * instead of 84. in holds the sender already (set once per transaction). */
+static uint64_t peer_score(const ethp2p_eth *e, const ethp2p_eth_peer *p, uint8_t in[8 + 20])
 {
     uint8_t out[crypto_shorthash_siphash24_BYTES];
-    memcpy(in + 32, p->id, 32);
-    (void)crypto_shorthash_siphash24(out, in, 32 + 32 + 20, e->cfg.broadcast_key);
+    memcpy(in, p->score_seed, 8);
+    (void)crypto_shorthash_siphash24(out, in, 8 + 20, e->cfg.broadcast_key);
     uint64_t v;
     memcpy(&v, out, 8);
     return v;
@@ -277,9 +278,8 @@ static void broadcast(ethp2p_eth *e, const ethp2p_pooled_tx *t)
     uint64_t *sorted = n <= 32 ? stack_scores + 32 : scores + n;
     size_t i = 0;
     if (ndirect && ndirect < n) {
-        uint8_t in[32 + 32 + 20];
-        memcpy(in, e->cfg.self_id, 32);
-        memcpy(in + 64, t->sender, 20);
+        uint8_t in[8 + 20];
+        memcpy(in + 8, t->sender, 20);
         for (ethp2p_eth_peer *p = e->peers; p; p = p->next)
             if (p->ready && !p->dropped) scores[i++] = peer_score(e, p, in);
         memcpy(sorted, scores, n * sizeof(*scores));
@@ -356,6 +356,10 @@ ethp2p_eth_peer *ethp2p_eth_peer_add(ethp2p_eth *e, void *handle, const uint8_t 
     if (!p) return NULL;
     p->handle = handle;
     memcpy(p->id, id, 32);
+    uint8_t pair[64];
+    memcpy(pair, e->cfg.self_id, 32);
+    memcpy(pair + 32, id, 32);
+    (void)crypto_shorthash_siphash24(p->score_seed, pair, sizeof(pair), e->cfg.broadcast_key);
     ethp2p_hex_encode(id, 8, p->short_id);
     p->version = version;
     p->status_deadline = now_ms + ETHP2P_ETH_STATUS_TIMEOUT_MS;

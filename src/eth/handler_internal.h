@@ -21,6 +21,7 @@ struct ethp2p_eth_peer {
     ethp2p_eth_peer *prev, *next;
     void *handle;
     uint8_t id[32];
+    uint8_t score_seed[8];     /* SipHash of our ID and its ID: the per-peer part of the direct-peer score */
     char short_id[17];
     uint32_t version;
     int ready, dropped, removed;
