@@ -56,17 +56,17 @@ enum ethp2p_table_add_result {
     ETHP2P_TABLE_SELF = 4,         /* our own ID */
 };
 
+/* 40 bytes (a 48-byte allocation): a simulation of 100,000 nodes holds 24 million. */
 typedef struct ethp2p_table_node {
-    const ethp2p_ident *ident; /* public key and ID, shared through the table's pool */
-    ethp2p_ip ip;              /* family 0: no address */
+    const ethp2p_ident *ident;   /* public key and ID, shared through the table's pool */
+    uint64_t seq;                /* newest ENR sequence number known (0: none) */
+    ethp2p_ip ip;                /* family 0: no address */
+    uint8_t validated_live : 1;  /* answered a check since it last changed */
+    uint8_t reval_list : 1;      /* 0 fast, 1 slow */
+    uint8_t reval_active : 1;    /* a check is under way */
+    uint8_t in_bucket : 1;       /* 1 entry, 0 replacement */
     uint16_t tcp, udp;
-    uint8_t validated_live;  /* answered a check since it last changed */
-    uint8_t reval_list;      /* 0 fast, 1 slow */
-    uint8_t reval_active;    /* a check is under way */
-    uint8_t in_bucket;       /* 1 entry, 0 replacement */
-    uint32_t liveness_checks;
-    uint64_t seq;            /* newest ENR sequence number known (0: none) */
-    uint64_t added_ms;
+    uint16_t liveness_checks;    /* saturates at 65,535 (only "more than 5" and division matter) */
 } ethp2p_table_node;
 
 typedef struct ethp2p_table ethp2p_table;

@@ -112,7 +112,7 @@ static int list_push(ethp2p_table *t, int which, ethp2p_table_node *n, uint64_t 
         l->cap = ncap;
     }
     l->nodes[l->len++] = n;
-    n->reval_list = (uint8_t)which;
+    n->reval_list = which & 1;
     if (l->next_ms == NEVER) l->next_ms = now + rng_below(t, l->interval_ms);
     return 0;
 }
@@ -172,7 +172,7 @@ static int find_in(ethp2p_table_node *const *arr, size_t n, const ethp2p_node_id
     return -1;
 }
 
-static ethp2p_table_node *new_node(ethp2p_table *t, const ethp2p_enode *n, uint64_t now)
+static ethp2p_table_node *new_node(ethp2p_table *t, const ethp2p_enode *n)
 {
     ethp2p_table_node *tn = calloc(1, sizeof(*tn));
     if (!tn) return NULL;
@@ -183,7 +183,6 @@ static ethp2p_table_node *new_node(ethp2p_table *t, const ethp2p_enode *n, uint6
     tn->ip = n->ip;
     tn->tcp = n->tcp;
     tn->udp = n->udp;
-    tn->added_ms = now;
     return tn;
 }
 
@@ -210,7 +209,7 @@ static int add_replacement(ethp2p_table *t, table_bucket *b, const ethp2p_enode 
         return ETHP2P_TABLE_REPLACEMENT;
     }
     if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
-    if (!(tn = new_node(t, n, now))) return ETHP2P_ENOMEM;
+    if (!(tn = new_node(t, n))) return ETHP2P_ENOMEM;
     if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) free_node(t, b->repl[--b->nrepl]); /* drop the oldest */
     memmove(&b->repl[1], &b->repl[0], b->nrepl * sizeof(b->repl[0]));
     b->repl[0] = tn;
@@ -253,7 +252,7 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
         b->nrepl--;
     } else {
         if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
-        if (!(tn = new_node(t, n, now_ms))) return ETHP2P_ENOMEM;
+        if (!(tn = new_node(t, n))) return ETHP2P_ENOMEM;
     }
     if (source == ETHP2P_TABLE_LIVE) {
         tn->liveness_checks = 1;
@@ -396,7 +395,7 @@ int ethp2p_table_reval_done(ethp2p_table *t, const ethp2p_node_id *id, int respo
         list_move(t, n, 0, now_ms);
         return 0;
     }
-    n->liveness_checks++;
+    if (n->liveness_checks < UINT16_MAX) n->liveness_checks++;
     n->validated_live = !endpoint_changed;
     /* A moved node is served again only after it answers at its new endpoint. */
     list_move(t, n, endpoint_changed ? 0 : 1, now_ms);

@@ -222,6 +222,15 @@ static int sim_discovery(int argc, char **argv, int v5)
         uint64_t limit = ethp2p_simnet_now(net) + 60000;
         while (!r.done && ethp2p_simnet_now(net) < limit) ethp2p_simnet_run_until(net, ethp2p_simnet_now(net) + 100);
         int ok = r.done && r.found;
+        if (!ok && !v5 && getenv("ETHP2P_SIM_DEBUG")) {
+            size_t holders = 0, closer = 0;
+            for (uint64_t i = 0; i < nodes; i++)
+                holders += ethp2p_table_get(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)), &te->id) != NULL;
+            for (uint64_t i = 0; i < nodes; i++)
+                closer += ethp2p_node_id_logdist(&ethp2p_simnet_enode(net, (int)i)->id, &te->id) <= 244;
+            fprintf(stderr, "lookup miss %llu: target %d (table %zu) held by %zu tables; %zu nodes within distance 244\n",
+                    (unsigned long long)l, target, table_len(net, target), holders, closer);
+        }
         found += (size_t)ok;
         total_queries += r.queries;
         if (ok) hops[nh++] = r.hops;
