@@ -148,7 +148,7 @@ int ethp2p_discv4_next_random(ethp2p_discv4 *d, uint64_t now_ms, ethp2p_enode *o
 /* ---- state ---- */
 ethp2p_table *ethp2p_discv4_table(ethp2p_discv4 *d);
 const ethp2p_discv4_stats *ethp2p_discv4_get_stats(const ethp2p_discv4 *d);
-/** Our signed record and enode. */
+/** Our signed record (decoded on first use and kept up to date; NULL only when out of memory) and enode. */
 const ethp2p_enr *ethp2p_discv4_local_record(const ethp2p_discv4 *d);
 const ethp2p_enode *ethp2p_discv4_self(const ethp2p_discv4 *d);
 /** Sets (or clears, with NULL) the on_node_found hook after creation. */

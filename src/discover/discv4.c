@@ -58,17 +58,27 @@ void discv4_log_drop(const ethp2p_udp_addr *from, const char *type, const char *
 
 static int sign_record(ethp2p_discv4 *d)
 {
-    ethp2p_enr_init(&d->record);
-    d->record.seq = d->cfg.enr_seq ? d->cfg.enr_seq : 1;
+    static _Thread_local ethp2p_enr r; /* 2 KiB: off the stack */
+    ethp2p_enr_init(&r);
+    r.seq = d->cfg.enr_seq ? d->cfg.enr_seq : 1;
     int rc = 0;
     if (d->self.ip.family) {
-        rc = ethp2p_enr_set_ip(&d->record, &d->self.ip);
+        rc = ethp2p_enr_set_ip(&r, &d->self.ip);
         int v6 = d->self.ip.family == 6;
-        if (!rc) rc = ethp2p_enr_set_port(&d->record, v6 ? "tcp6" : "tcp", d->self.tcp);
-        if (!rc) rc = ethp2p_enr_set_port(&d->record, v6 ? "udp6" : "udp", d->self.udp);
+        if (!rc) rc = ethp2p_enr_set_port(&r, v6 ? "tcp6" : "tcp", d->self.tcp);
+        if (!rc) rc = ethp2p_enr_set_port(&r, v6 ? "udp6" : "udp", d->self.udp);
     }
-    if (!rc) rc = ethp2p_enr_sign(&d->record, &d->cfg.key);
-    return rc;
+    if (!rc) rc = ethp2p_enr_sign(&r, &d->cfg.key);
+    if (!rc) rc = ethp2p_enr_encode(&r, d->record_rlp, sizeof(d->record_rlp), &d->record_len);
+    if (rc) return rc;
+    d->record_seq = r.seq;
+    if (d->record_view) *d->record_view = r;
+    return 0;
+}
+
+int discv4_local_record(const ethp2p_discv4 *d, ethp2p_enr *out)
+{
+    return ethp2p_enr_decode(d->record_rlp, d->record_len, out);
 }
 
 ethp2p_discv4 *ethp2p_discv4_new(const ethp2p_discv4_config *cfg, uint64_t now_ms)
@@ -102,6 +112,7 @@ void ethp2p_discv4_free(ethp2p_discv4 *d)
      * owners of callback contexts get them back. */
     d->closing = 1;
     free(d->iptrack);
+    free(d->record_view);
     d->iptrack = NULL;
     while (d->pending) discv4_pending_finish(d, d->pending, ETHP2P_ECANCELED, NULL, 0);
     while (d->sleeping) {
@@ -119,7 +130,18 @@ void ethp2p_discv4_free(ethp2p_discv4 *d)
 
 ethp2p_table *ethp2p_discv4_table(ethp2p_discv4 *d) { return d->table; }
 const ethp2p_discv4_stats *ethp2p_discv4_get_stats(const ethp2p_discv4 *d) { return &d->stats; }
-const ethp2p_enr *ethp2p_discv4_local_record(const ethp2p_discv4 *d) { return &d->record; }
+const ethp2p_enr *ethp2p_discv4_local_record(const ethp2p_discv4 *d)
+{
+    ethp2p_discv4 *m = (ethp2p_discv4 *)d; /* the view is a cache: filled on first use */
+    if (!m->record_view) {
+        if (!(m->record_view = malloc(sizeof(*m->record_view)))) return NULL;
+        if (discv4_local_record(d, m->record_view)) {
+            free(m->record_view);
+            m->record_view = NULL;
+        }
+    }
+    return m->record_view;
+}
 const ethp2p_enode *ethp2p_discv4_self(const ethp2p_discv4 *d) { return &d->self; }
 
 void ethp2p_discv4_set_found_hook(ethp2p_discv4 *d, void (*fn)(void *ctx, const ethp2p_enode *n), void *ctx)
@@ -146,7 +168,7 @@ void discv4_endpoint_statement(ethp2p_discv4 *d, const ethp2p_udp_addr *from, co
     ethp2p_ip_format(&ip, is, sizeof(is));
     if (ethp2p_discv4_set_endpoint(d, &ip, port, d->self.tcp)) return;
     ETHP2P_INFO(LOG_MOD, "external endpoint predicted from peers", "ip=%s udp=%u was=%s:%u seq=%llu hosts=%zu", is, port, was,
-                was_port, (unsigned long long)d->record.seq, d->iptrack->n);
+                was_port, (unsigned long long)d->record_seq, d->iptrack->n);
     if (d->cfg.on_endpoint) d->cfg.on_endpoint(d->cfg.hook_ctx, &d->self);
 }
 
@@ -157,7 +179,7 @@ int ethp2p_discv4_set_endpoint(ethp2p_discv4 *d, const ethp2p_ip *ip, uint16_t u
     d->self.ip = *ip;
     d->self.udp = udp;
     d->self.tcp = tcp;
-    d->cfg.enr_seq = d->record.seq + 1;
+    d->cfg.enr_seq = d->record_seq + 1;
     return sign_record(d);
 }
 
@@ -356,7 +378,7 @@ int discv4_send_ping(ethp2p_discv4 *d, const ethp2p_enode *n, uint64_t now, pend
     pkt.u.ping.to.udp = n->udp;
     pkt.u.ping.to.tcp = n->tcp;
     pkt.u.ping.has_enr_seq = 1;
-    pkt.u.ping.enr_seq = d->record.seq;
+    pkt.u.ping.enr_seq = d->record_seq;
     ethp2p_udp_addr to;
     discv4_addr_of(n, &to);
     uint8_t hash[32];

@@ -96,7 +96,12 @@ typedef struct lookup lookup;
 struct ethp2p_discv4 {
     ethp2p_discv4_config cfg;
     ethp2p_enode self;
-    ethp2p_enr record;
+    /* Our signed record, kept encoded (a decoded ethp2p_enr is 2 KiB, per simulated node):
+     * decoded for each ENRResponse, and into record_view when the API asks for it. */
+    uint8_t record_rlp[ETHP2P_ENR_MAX_SIZE];
+    size_t record_len;
+    uint64_t record_seq;
+    ethp2p_enr *record_view;
     ethp2p_table *table;
     bond_store bonds;
     pending *pending;
@@ -116,6 +121,8 @@ struct ethp2p_discv4 {
 };
 
 uint64_t discv4_rand(ethp2p_discv4 *d);
+/** Decodes our signed record into out (0, or an error if it could not be: never expected). */
+int discv4_local_record(const ethp2p_discv4 *d, ethp2p_enr *out);
 /** Sends a signed packet; 0 or an error. hash (may be NULL) receives its hash. */
 int discv4_send(ethp2p_discv4 *d, const ethp2p_udp_addr *to, ethp2p_v4_packet *p, uint64_t now, uint8_t hash[32]);
 /** Starts a FindNode (bonding first when needed); done is always called once. */

@@ -36,7 +36,7 @@ static void handle_ping(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const eth
     pong.u.pong.to.tcp = pkt->u.ping.from.tcp;
     memcpy(pong.u.pong.ping_hash, meta->hash, 32);
     pong.u.pong.has_enr_seq = 1;
-    pong.u.pong.enr_seq = d->record.seq;
+    pong.u.pong.enr_seq = d->record_seq;
     (void)discv4_send(d, from, &pong, now, NULL);
 
     /* The node as we will use it: UDP source IP and port, TCP port from the Ping. */
@@ -102,8 +102,7 @@ static void handle_enrrequest(ethp2p_discv4 *d, const ethp2p_udp_addr *from, con
     memset(&out, 0, sizeof(out));
     out.type = ETHP2P_V4_ENRRESPONSE;
     memcpy(out.u.enrresponse.request_hash, meta->hash, 32);
-    out.u.enrresponse.record = d->record;
-    (void)discv4_send(d, from, &out, now, NULL);
+    if (discv4_local_record(d, &out.u.enrresponse.record) == 0) (void)discv4_send(d, from, &out, now, NULL);
 }
 
 void ethp2p_discv4_handle_packet(ethp2p_discv4 *d, const ethp2p_udp_addr *from, const uint8_t *data, size_t len,
