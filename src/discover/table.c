@@ -138,11 +138,19 @@ static void list_move(ethp2p_table *t, ethp2p_table_node *n, int to, uint64_t no
 
 /* ---- IP limits ---- */
 
+/* The limits' subnet is whole bytes, so "same subnet" is a family and a byte compare: this runs
+ * for every entry at every addition (ethp2p_ip_same_prefix took 14% of a simulation's time). */
+_Static_assert(ETHP2P_TABLE_IP_SUBNET_BITS % 8 == 0, "subnet prefix in whole bytes");
+static int same_subnet(const ethp2p_ip *a, const ethp2p_ip *b)
+{
+    return a->family == b->family && a->family != 0 && memcmp(a->b, b->b, ETHP2P_TABLE_IP_SUBNET_BITS / 8) == 0;
+}
+
 static size_t count_subnet(ethp2p_table_node *const *arr, size_t n, const ethp2p_ip *ip, const ethp2p_node_id *skip)
 {
     size_t c = 0;
     for (size_t i = 0; i < n; i++)
-        if (ethp2p_ip_same_prefix(&arr[i]->ip, ip, ETHP2P_TABLE_IP_SUBNET_BITS) &&
+        if (same_subnet(&arr[i]->ip, ip) &&
             (!skip || memcmp(arr[i]->ident->id.b, skip->b, 32) != 0))
             c++;
     return c;
