@@ -36,7 +36,7 @@ enum {
 };
 #define ETHP2P_DISCV4_BOND_EXPIRATION_MS (24ULL * 3600 * 1000) /* reference: a proof lasts 24 h */
 #define ETHP2P_DISCV4_REBOND_MS (12ULL * 3600 * 1000)          /* spec says 12 h: re-bond before that */
-#define ETHP2P_DISCV4_REFRESH_INTERVAL_MS (30ULL * 60 * 1000)
+#define ETHP2P_DISCV4_REFRESH_INTERVAL_MS (30ULL * 60 * 1000) /* the next refresh comes after half to all of it */
 #define ETHP2P_DISCV4_NTP_MIN_INTERVAL_MS (10ULL * 60 * 1000)
 
 typedef struct ethp2p_udp_addr {

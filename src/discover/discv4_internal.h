@@ -159,5 +159,7 @@ void lookups_free(ethp2p_discv4 *d);
 int discv4_start_lookup(ethp2p_discv4 *d, const ethp2p_pubkey *target, uint64_t now, ethp2p_discv4_lookup_cb cb,
                         void *arg, int internal);
 void discv4_refresh(ethp2p_discv4 *d, uint64_t now);
+/** When the next refresh is due after one starts: 15 to 30 minutes, at random (the reference's). */
+uint64_t discv4_next_refresh_delay(ethp2p_discv4 *d);
 
 #endif

@@ -208,11 +208,19 @@ static void refresh_step(ethp2p_discv4 *d, uint64_t now)
     if (discv4_start_lookup(d, &t, now, NULL, NULL, LOOKUP_REFRESH) != 0) d->refresh_stage = 0;
 }
 
+uint64_t discv4_next_refresh_delay(ethp2p_discv4 *d)
+{
+    uint64_t half = ETHP2P_DISCV4_REFRESH_INTERVAL_MS / 2;
+    return half + discv4_rand(d) % half;
+}
+
 void discv4_refresh(ethp2p_discv4 *d, uint64_t now)
 {
     if (d->refresh_stage != 0) return; /* one at a time */
     d->last_refresh = now;
-    d->refresh_at = now + ETHP2P_DISCV4_REFRESH_INTERVAL_MS;
+    /* The next one in 15-30 minutes, at random, as the reference (nextRefreshTime): the nodes of
+     * a network that started together do not all refresh in the same minute. */
+    d->refresh_at = now + discv4_next_refresh_delay(d);
     if (d->cfg.db) {
         ethp2p_enode seeds[ETHP2P_NODEDB_SEED_COUNT];
         size_t n = ethp2p_nodedb_seeds(d->cfg.db, seeds, ETHP2P_NODEDB_SEED_COUNT, now);

@@ -112,7 +112,7 @@ uint64_t ethp2p_discv4_tick(ethp2p_discv4 *d, uint64_t now_ms)
     uint64_t next = NEVER;
     if (!d->cfg.no_background) {
         next = min_u64(next, run_revalidation(d, now_ms));
-        /* Refresh every 30 minutes, and sooner while the table is empty or thin:
+        /* Refresh every 15-30 minutes, and sooner while the table is empty or thin:
          * a node whose first lookups failed should not wait half an hour. */
         size_t len = ethp2p_table_len(d->table);
         uint64_t retry = len == 0 ? EMPTY_TABLE_RETRY_MS : len < ETHP2P_TABLE_BUCKET_SIZE ? THIN_TABLE_RETRY_MS : 0;

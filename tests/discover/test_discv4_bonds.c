@@ -1,6 +1,7 @@
 /*
- * discv4's bond store (src/discover/discv4_bonds.c): endpoint proofs by
- * (node ID, IP), kept compact for simulations of 100,000 nodes.
+ * discv4's internals: the bond store (src/discover/discv4_bonds.c; endpoint
+ * proofs by (node ID, IP), kept compact for simulations of 100,000 nodes) and
+ * the refresh schedule.
  */
 #include "test_util.h"
 #include "ethp2p/random.h"
@@ -81,10 +82,47 @@ static void test_bond_store(void **state)
     bonds_clear(&s);
 }
 
+static void discard(void *ctx, const ethp2p_udp_addr *to, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    (void)to;
+    (void)p;
+    (void)n;
+}
+
+/* The next refresh comes 15 to 30 minutes after one starts, at random, as the reference's
+ * nextRefreshTime: spread over the whole range, never outside it. */
+static void test_refresh_delay_is_random_between_15_and_30_minutes(void **state)
+{
+    (void)state;
+    ethp2p_discv4_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(cfg.key.b, 0x21, 32);
+    cfg.send = discard;
+    cfg.no_background = 1;
+    cfg.seed = 3;
+    ethp2p_discv4 *d = ethp2p_discv4_new(&cfg, T0);
+    assert_non_null(d);
+    const uint64_t min = 15 * 60 * 1000, max = 30 * 60 * 1000;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    int quarters[4] = {0};
+    for (int i = 0; i < 4000; i++) {
+        uint64_t t = discv4_next_refresh_delay(d);
+        assert_true(t >= min && t < max);
+        lo = t < lo ? t : lo;
+        hi = t > hi ? t : hi;
+        quarters[(t - min) * 4 / (max - min)]++;
+    }
+    assert_true(lo < min + 60 * 1000 && hi > max - 60 * 1000);
+    for (int q = 0; q < 4; q++) assert_true(quarters[q] > 800); /* about 1,000 each */
+    ethp2p_discv4_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bond_store),
+        cmocka_unit_test(test_refresh_delay_is_random_between_15_and_30_minutes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
