@@ -286,9 +286,15 @@ static void test_shared_identities(void **state)
     assert_int_equal(ethp2p_idpool_len(pool), 12);
     assert_int_equal(ethp2p_table_remove(b, &n[0].id, 0), 0);
     assert_int_equal(ethp2p_idpool_len(pool), 11);
+    /* A reference taken outside the tables keeps its identity alive after both are gone. */
+    const ethp2p_ident *kept = ethp2p_table_get(b, &n[5].id)->ident;
+    ethp2p_idpool_ref(kept);
     ethp2p_table_free(a);
     assert_int_equal(ethp2p_idpool_len(pool), 11);
     ethp2p_table_free(b);
+    assert_int_equal(ethp2p_idpool_len(pool), 1);
+    assert_memory_equal(kept->pubkey.b, n[5].pubkey.b, 64);
+    ethp2p_idpool_put(pool, kept);
     assert_int_equal(ethp2p_idpool_len(pool), 0);
     ethp2p_idpool_free(pool);
 }
