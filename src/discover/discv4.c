@@ -233,11 +233,12 @@ void discv4_our_endpoint(const ethp2p_discv4 *d, ethp2p_v4_endpoint *ep)
 
 bond_entry *discv4_bond(ethp2p_discv4 *d, const ethp2p_node_id *id, const ethp2p_ip *ip, int create)
 {
-    bond_entry *b = bonds_get(&d->bonds, id, ip, 0);
-    if (b || !d->cfg.db) return b ? b : (create ? bonds_get(&d->bonds, id, ip, 1) : NULL);
+    uint64_t key = bonds_key(&d->bonds, id, ip); /* one SipHash, whichever way this goes */
+    bond_entry *b = bonds_find(&d->bonds, key, 0);
+    if (b || !d->cfg.db) return b ? b : (create ? bonds_find(&d->bonds, key, 1) : NULL);
     ethp2p_nodedb_endpoint e;
-    if (ethp2p_nodedb_get_endpoint(d->cfg.db, id, ip, &e) != 0) return create ? bonds_get(&d->bonds, id, ip, 1) : NULL;
-    if (!(b = bonds_get(&d->bonds, id, ip, 1))) return NULL;
+    if (ethp2p_nodedb_get_endpoint(d->cfg.db, id, ip, &e) != 0) return create ? bonds_find(&d->bonds, key, 1) : NULL;
+    if (!(b = bonds_find(&d->bonds, key, 1))) return NULL;
     b->last_ping_s = bond_secs(e.last_ping_ms);
     b->last_pong_s = bond_secs(e.last_pong_ms);
     bond_set_fails(b, e.find_fails);

@@ -19,8 +19,7 @@
 
 void bonds_init(bond_store *s, const uint8_t key[16]) { memcpy(s->key, key, sizeof(s->key)); }
 
-/* The key of (id, ip) with no failures counted: never 0. */
-static uint64_t bond_hash(const bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip)
+uint64_t bonds_key(const bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip)
 {
     uint8_t in[32 + 1 + 16], out[8];
     size_t alen = ip->family == 4 ? 4 : ip->family ? 16 : 0;
@@ -62,7 +61,11 @@ static int grow(bond_store *s)
 
 bond_entry *bonds_get(bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip, int create)
 {
-    uint64_t h = bond_hash(s, id, ip);
+    return bonds_find(s, bonds_key(s, id, ip), create);
+}
+
+bond_entry *bonds_find(bond_store *s, uint64_t h, int create)
+{
     if (s->cap) {
         for (size_t j = slot_of(s, h);; j = probe_next(j, s->cap)) {
             bond_entry *e = &s->slots[j];

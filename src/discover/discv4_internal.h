@@ -51,7 +51,11 @@ typedef struct bond_store {
 /** Sets the store's hash key (before the first entry). */
 void bonds_init(bond_store *s, const uint8_t key[16]);
 void bonds_clear(bond_store *s);
-/** The entry for (id, ip): NULL if absent and !create. A known ID at a new IP starts afresh. */
+/** The key of (id, ip) with no failures counted (a SipHash, never 0): compute it once per lookup. */
+uint64_t bonds_key(const bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip);
+/** The entry for a key from bonds_key: NULL if absent and !create. */
+bond_entry *bonds_find(bond_store *s, uint64_t key, int create);
+/** bonds_find(s, bonds_key(s, id, ip), create). A known ID at a new IP gets an entry of its own. */
 bond_entry *bonds_get(bond_store *s, const ethp2p_node_id *id, const ethp2p_ip *ip, int create);
 /** Drops entries with no activity since `cutoff`. */
 void bonds_expire(bond_store *s, uint64_t cutoff);

@@ -47,6 +47,7 @@ static void test_bond_store(void **state)
         assert_int_equal(bond_ms(e->last_ping_s), T0 - T0 % 1000 + (uint64_t)i * 1000);
         assert_int_equal(bond_age(e->last_ping_s, bond_ms(e->last_ping_s) + 5), 5);
         assert_null(bonds_get(&s, &id, &ip2, 0)); /* another IP: no proof */
+        assert_ptr_equal(bonds_find(&s, bonds_key(&s, &id, &ip), 0), e); /* the key, computed once, finds it */
     }
     /* Expire the first 2,500 (older than the 2,500th second). */
     bonds_expire(&s, T0 - T0 % 1000 + 2500 * 1000);

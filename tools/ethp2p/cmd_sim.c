@@ -184,8 +184,8 @@ static int sim_discovery(int argc, char **argv, int v5)
         sum += len;
         if (len < minfill) minfill = len;
         if (len > maxfill) maxfill = len;
-        if (len < need || (getenv("ETHP2P_SIM_SMALL") && len < (size_t)atoi(getenv("ETHP2P_SIM_SMALL")))) {
-            under += len < need;
+        if (len < need) {
+            under++;
             if (getenv("ETHP2P_SIM_DEBUG") && !v5) {
                 const ethp2p_discv4_stats *ds = ethp2p_discv4_get_stats(ethp2p_simnet_node(net, (int)i));
                 fprintf(stderr,
@@ -228,9 +228,8 @@ static int sim_discovery(int argc, char **argv, int v5)
                 const ethp2p_table_node *tn = ethp2p_table_get(ethp2p_discv4_table(ethp2p_simnet_node(net, (int)i)), &te->id);
                 holders += tn != NULL;
                 live += tn && tn->validated_live;
-            }
-            for (uint64_t i = 0; i < nodes; i++)
                 closer += ethp2p_node_id_logdist(&ethp2p_simnet_enode(net, (int)i)->id, &te->id) <= 244;
+            }
             fprintf(stderr, "lookup miss %llu: target %d (table %zu) held by %zu tables (%zu checked live); %zu nodes within distance 244\n",
                     (unsigned long long)l, target, table_len(net, target), holders, live, closer);
         }
