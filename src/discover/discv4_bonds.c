@@ -74,7 +74,7 @@ bond_entry *bonds_find(bond_store *s, uint64_t h, int create)
         }
     }
     if (!create) return NULL;
-    if (probe_must_grow(s->count, s->cap) && grow(s)) return NULL;
+    if (probe_must_grow_dense(s->count, s->cap) && grow(s)) return NULL;
     size_t j = slot_of(s, h);
     while (s->slots[j].key) j = probe_next(j, s->cap);
     bond_entry *e = &s->slots[j];

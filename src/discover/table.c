@@ -1,9 +1,13 @@
 /*
- * The discv4 routing table. Buckets are fixed arrays of pointers to nodes
- * (16 entries, 10 replacements); the two revalidation lists are arrays of
- * pointers into the same nodes. A table holds at most 17 * 26 nodes, so the
- * linear scans below (IP limits, lookups by ID) stay cheap and simple; a
- * hash index would only pay off for far larger tables.
+ * The discv4 routing table. All buckets share one array of pointers to nodes,
+ * bucket after bucket, each bucket's entries followed by its replacements:
+ * a simulation of 100,000 nodes holds 100,000 tables, most of whose 17 buckets
+ * are empty or short, and fixed per-bucket arrays (3.7 KiB a table) were most
+ * of that memory. An insertion shifts the pointers of later buckets (at most
+ * 17 * 26); insertions are rare next to reads. The two revalidation lists are
+ * arrays of pointers into the same nodes. The linear scans below (IP limits,
+ * lookups by ID) stay cheap at this size; a hash index would only pay off for
+ * far larger tables.
  */
 #include "ethp2p/table.h"
 #include "ethp2p/random.h"
@@ -12,12 +16,12 @@
 #include <string.h>
 
 #define NEVER UINT64_MAX
+#define SLOTS_STEP 16 /* the shared array grows by this many pointers */
+#define REVAL_STEP 16 /* and each revalidation list by this many */
 
 typedef struct table_bucket {
-    ethp2p_table_node *entries[ETHP2P_TABLE_BUCKET_SIZE];
-    size_t n;
-    ethp2p_table_node *repl[ETHP2P_TABLE_REPLACEMENTS];
-    size_t nrepl;
+    uint16_t start;  /* first slot; entries [start, start+n), replacements after them */
+    uint8_t n, nrepl;
 } table_bucket;
 
 typedef struct reval_list {
@@ -33,9 +37,43 @@ struct ethp2p_table {
     int own_pool;
     uint64_t rng;
     table_bucket buckets[ETHP2P_TABLE_BUCKETS];
+    ethp2p_table_node **slots; /* every bucket's entries and replacements, in bucket order */
+    uint16_t nslots, slots_cap;
     reval_list lists[2]; /* 0 fast, 1 slow */
     size_t len;
 };
+
+_Static_assert(ETHP2P_TABLE_BUCKETS * (ETHP2P_TABLE_BUCKET_SIZE + ETHP2P_TABLE_REPLACEMENTS) <= UINT16_MAX &&
+                   ETHP2P_TABLE_BUCKET_SIZE + ETHP2P_TABLE_REPLACEMENTS <= UINT8_MAX,
+               "slot counts fit their fields");
+
+/* A bucket's entries, and its replacements (most recent first). */
+static ethp2p_table_node **entries(const ethp2p_table *t, const table_bucket *b) { return t->slots + b->start; }
+static ethp2p_table_node **repls(const ethp2p_table *t, const table_bucket *b) { return t->slots + b->start + b->n; }
+
+/* Opens a slot at `pos` (within or at the end of bucket b's range) for b; later buckets shift. */
+static int slot_open(ethp2p_table *t, table_bucket *b, size_t pos)
+{
+    if (t->nslots == t->slots_cap) {
+        size_t ncap = (size_t)t->slots_cap + SLOTS_STEP;
+        ethp2p_table_node **p = realloc(t->slots, ncap * sizeof(*p));
+        if (!p) return ETHP2P_ENOMEM;
+        t->slots = p;
+        t->slots_cap = (uint16_t)ncap;
+    }
+    memmove(&t->slots[pos + 1], &t->slots[pos], (t->nslots - pos) * sizeof(t->slots[0]));
+    t->nslots++;
+    for (table_bucket *o = b + 1; o < t->buckets + ETHP2P_TABLE_BUCKETS; o++) o->start++;
+    return 0;
+}
+
+/* Closes slot `pos` of bucket b (the caller adjusts b's counts); later buckets shift. */
+static void slot_close(ethp2p_table *t, table_bucket *b, size_t pos)
+{
+    memmove(&t->slots[pos], &t->slots[pos + 1], (t->nslots - pos - 1) * sizeof(t->slots[0]));
+    t->nslots--;
+    for (table_bucket *o = b + 1; o < t->buckets + ETHP2P_TABLE_BUCKETS; o++) o->start--;
+}
 
 static uint64_t rng_below(ethp2p_table *t, uint64_t n) { return n ? ethp2p_splitmix64(&t->rng) % n : 0; }
 
@@ -83,10 +121,8 @@ static void free_node(ethp2p_table *t, ethp2p_table_node *tn)
 void ethp2p_table_free(ethp2p_table *t)
 {
     if (!t) return;
-    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
-        for (size_t k = 0; k < t->buckets[i].n; k++) free_node(t, t->buckets[i].entries[k]);
-        for (size_t k = 0; k < t->buckets[i].nrepl; k++) free_node(t, t->buckets[i].repl[k]);
-    }
+    for (size_t k = 0; k < t->nslots; k++) free_node(t, t->slots[k]);
+    free(t->slots);
     free(t->lists[0].nodes);
     free(t->lists[1].nodes);
     if (t->own_pool) ethp2p_idpool_free(t->pool);
@@ -105,7 +141,7 @@ static int list_push(ethp2p_table *t, int which, ethp2p_table_node *n, uint64_t 
 {
     reval_list *l = &t->lists[which];
     if (l->len == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 32;
+        size_t ncap = l->cap + REVAL_STEP;
         ethp2p_table_node **p = realloc(l->nodes, ncap * sizeof(*p));
         if (!p) return ETHP2P_ENOMEM;
         l->nodes = p;
@@ -127,13 +163,21 @@ static void list_remove(ethp2p_table *t, ethp2p_table_node *n)
         }
     }
     if (l->len == 0) l->next_ms = NEVER;
+    /* Every node starts on the fast list and most move on: give back what it no longer needs. */
+    if (l->cap - l->len >= 2 * REVAL_STEP) {
+        ethp2p_table_node **p = realloc(l->nodes, (l->cap - REVAL_STEP) * sizeof(*p));
+        if (p) {
+            l->nodes = p;
+            l->cap -= REVAL_STEP;
+        }
+    }
 }
 
 static void list_move(ethp2p_table *t, ethp2p_table_node *n, int to, uint64_t now)
 {
     if (n->reval_list == to) return;
     list_remove(t, n);
-    (void)list_push(t, to, n, now); /* cannot fail: the array had room before */
+    (void)list_push(t, to, n, now); /* on allocation failure the node is only not revalidated */
 }
 
 /* ---- IP limits ---- */
@@ -160,15 +204,8 @@ static size_t count_subnet(ethp2p_table_node *const *arr, size_t n, const ethp2p
 static int ip_allowed(const ethp2p_table *t, const table_bucket *b, const ethp2p_ip *ip, const ethp2p_node_id *skip)
 {
     if (ip->family == 0 || ethp2p_ip_is_lan(ip)) return 1;
-    if (count_subnet(b->entries, b->n, ip, skip) + count_subnet(b->repl, b->nrepl, ip, skip) >=
-        ETHP2P_TABLE_BUCKET_IP_LIMIT)
-        return 0;
-    size_t total = 0;
-    for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
-        const table_bucket *o = &t->buckets[i];
-        total += count_subnet(o->entries, o->n, ip, skip) + count_subnet(o->repl, o->nrepl, ip, skip);
-    }
-    return total < ETHP2P_TABLE_IP_LIMIT;
+    if (count_subnet(entries(t, b), (size_t)b->n + b->nrepl, ip, skip) >= ETHP2P_TABLE_BUCKET_IP_LIMIT) return 0;
+    return count_subnet(t->slots, t->nslots, ip, skip) < ETHP2P_TABLE_IP_LIMIT;
 }
 
 /* ---- add / remove ---- */
@@ -208,28 +245,40 @@ static int same_endpoint(const ethp2p_table_node *tn, const ethp2p_enode *n)
 
 static int add_replacement(ethp2p_table *t, table_bucket *b, const ethp2p_enode *n, uint64_t now)
 {
-    int i = find_in(b->repl, b->nrepl, &n->id);
+    ethp2p_table_node **repl = repls(t, b);
+    int i = find_in(repl, b->nrepl, &n->id);
     ethp2p_table_node *tn;
     if (i >= 0) {
-        tn = b->repl[i];
-        memmove(&b->repl[1], &b->repl[0], (size_t)i * sizeof(b->repl[0])); /* move to front */
-        b->repl[0] = tn;
+        tn = repl[i];
+        memmove(&repl[1], &repl[0], (size_t)i * sizeof(repl[0])); /* move to front */
+        repl[0] = tn;
         return ETHP2P_TABLE_REPLACEMENT;
     }
     if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
     if (!(tn = new_node(t, n))) return ETHP2P_ENOMEM;
-    if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) free_node(t, b->repl[--b->nrepl]); /* drop the oldest */
-    memmove(&b->repl[1], &b->repl[0], b->nrepl * sizeof(b->repl[0]));
-    b->repl[0] = tn;
-    b->nrepl++;
+    if (b->nrepl == ETHP2P_TABLE_REPLACEMENTS) { /* the oldest makes room */
+        free_node(t, repl[b->nrepl - 1]);
+        memmove(&repl[1], &repl[0], (size_t)(b->nrepl - 1) * sizeof(repl[0]));
+    } else {
+        if (slot_open(t, b, (size_t)b->start + b->n)) {
+            free_node(t, tn);
+            return ETHP2P_ENOMEM;
+        }
+        b->nrepl++;
+    }
+    repls(t, b)[0] = tn;
     return ETHP2P_TABLE_REPLACEMENT;
 }
 
 static int insert_entry(ethp2p_table *t, table_bucket *b, ethp2p_table_node *tn, uint64_t now)
 {
-    if (list_push(t, 0, tn, now)) return ETHP2P_ENOMEM;
+    if (slot_open(t, b, (size_t)b->start + b->n)) return ETHP2P_ENOMEM;
+    if (list_push(t, 0, tn, now)) {
+        slot_close(t, b, (size_t)b->start + b->n);
+        return ETHP2P_ENOMEM;
+    }
     tn->in_bucket = 1;
-    b->entries[b->n++] = tn;
+    entries(t, b)[b->n++] = tn;
     t->len++;
     return 0;
 }
@@ -238,9 +287,9 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
 {
     if (memcmp(n->id.b, t->self.b, 32) == 0) return ETHP2P_TABLE_SELF;
     table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, &n->id)];
-    int i = find_in(b->entries, b->n, &n->id);
+    int i = find_in(entries(t, b), b->n, &n->id);
     if (i >= 0) {
-        ethp2p_table_node *tn = b->entries[i];
+        ethp2p_table_node *tn = entries(t, b)[i];
         if (source == ETHP2P_TABLE_LIVE && !tn->validated_live) {
             tn->validated_live = 1;
             if (tn->liveness_checks == 0) tn->liveness_checks = 1;
@@ -252,11 +301,11 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
         return ETHP2P_TABLE_UPDATED;
     }
     if (b->n == ETHP2P_TABLE_BUCKET_SIZE) return add_replacement(t, b, n, now_ms);
-    int r = find_in(b->repl, b->nrepl, &n->id);
+    int r = find_in(repls(t, b), b->nrepl, &n->id);
     ethp2p_table_node *tn;
     if (r >= 0) { /* a replacement gets a slot that opened */
-        tn = b->repl[r];
-        memmove(&b->repl[r], &b->repl[r + 1], (b->nrepl - (size_t)r - 1) * sizeof(b->repl[0]));
+        tn = repls(t, b)[r];
+        slot_close(t, b, (size_t)b->start + b->n + (size_t)r);
         b->nrepl--;
     } else {
         if (!ip_allowed(t, b, &n->ip, NULL)) return ETHP2P_TABLE_IP_LIMITED;
@@ -276,18 +325,18 @@ int ethp2p_table_add(ethp2p_table *t, const ethp2p_enode *n, int source, uint64_
 int ethp2p_table_remove(ethp2p_table *t, const ethp2p_node_id *id, uint64_t now)
 {
     table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, id)];
-    int i = find_in(b->entries, b->n, id);
+    int i = find_in(entries(t, b), b->n, id);
     if (i < 0) return ETHP2P_ENOTFOUND;
-    ethp2p_table_node *tn = b->entries[i];
+    ethp2p_table_node *tn = entries(t, b)[i];
     list_remove(t, tn);
-    memmove(&b->entries[i], &b->entries[i + 1], (b->n - (size_t)i - 1) * sizeof(b->entries[0]));
+    slot_close(t, b, (size_t)b->start + (size_t)i);
     b->n--;
     t->len--;
     free_node(t, tn);
     if (b->nrepl > 0) {
         size_t r = (size_t)rng_below(t, b->nrepl);
-        ethp2p_table_node *rep = b->repl[r];
-        memmove(&b->repl[r], &b->repl[r + 1], (b->nrepl - r - 1) * sizeof(b->repl[0]));
+        ethp2p_table_node *rep = repls(t, b)[r];
+        slot_close(t, b, (size_t)b->start + b->n + r);
         b->nrepl--;
         if (insert_entry(t, b, rep, now)) free_node(t, rep);
     }
@@ -297,8 +346,8 @@ int ethp2p_table_remove(ethp2p_table *t, const ethp2p_node_id *id, uint64_t now)
 ethp2p_table_node *ethp2p_table_get(ethp2p_table *t, const ethp2p_node_id *id)
 {
     table_bucket *b = &t->buckets[ethp2p_table_bucket_index(t, id)];
-    int i = find_in(b->entries, b->n, id);
-    return i < 0 ? NULL : b->entries[i];
+    int i = find_in(entries(t, b), b->n, id);
+    return i < 0 ? NULL : entries(t, b)[i];
 }
 
 int ethp2p_table_update_record(ethp2p_table *t, const ethp2p_enode *n, uint64_t seq)
@@ -330,11 +379,11 @@ size_t ethp2p_table_closest(const ethp2p_table *t, const ethp2p_node_id *target,
     if (prefer_live)
         for (int i = 0; i < ETHP2P_TABLE_BUCKETS && !any_live; i++)
             for (size_t k = 0; k < t->buckets[i].n; k++)
-                if (t->buckets[i].entries[k]->validated_live) { any_live = 1; break; }
+                if (entries(t, &t->buckets[i])[k]->validated_live) { any_live = 1; break; }
     size_t n = 0;
     for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++) {
         for (size_t k = 0; k < t->buckets[i].n; k++) {
-            const ethp2p_table_node *tn = t->buckets[i].entries[k];
+            const ethp2p_table_node *tn = entries(t, &t->buckets[i])[k];
             if (any_live && !tn->validated_live) continue;
             /* insertion into the sorted prefix out[0..n) */
             size_t pos = n;
@@ -354,7 +403,7 @@ size_t ethp2p_table_random(ethp2p_table *t, size_t max, ethp2p_enode *out)
     ethp2p_table_node *all[ETHP2P_TABLE_BUCKETS * ETHP2P_TABLE_BUCKET_SIZE];
     size_t n = 0;
     for (int i = 0; i < ETHP2P_TABLE_BUCKETS; i++)
-        for (size_t k = 0; k < t->buckets[i].n; k++) all[n++] = t->buckets[i].entries[k];
+        for (size_t k = 0; k < t->buckets[i].n; k++) all[n++] = entries(t, &t->buckets[i])[k];
     size_t take = n < max ? n : max;
     for (size_t i = 0; i < take; i++) { /* partial Fisher-Yates */
         size_t j = i + (size_t)rng_below(t, n - i);

@@ -1,5 +1,6 @@
 /* The routing table: buckets, replacements, IP limits, revalidation on a virtual clock, closest. */
 #include "test_util.h"
+#include "ethp2p/random.h"
 #include "ethp2p/table.h"
 
 #include <stdio.h>
@@ -71,6 +72,86 @@ static void test_full_bucket_goes_to_replacements(void **state)
     ethp2p_enode dropped = node_at(256, 100, "2.0.0.1");
     assert_null(ethp2p_table_get(t, &dropped.id));
     assert_int_equal(ethp2p_table_remove(t, &victim.id, 10), ETHP2P_ENOTFOUND);
+    ethp2p_table_free(t);
+}
+
+/* All buckets share one array of slots: adds and removals across buckets, in a
+ * scrambled order, must leave every bucket holding exactly what a per-bucket
+ * model of entries and replacements (newest first, ten kept) says. */
+static void test_buckets_share_slots(void **state)
+{
+    enum { DISTS = 16, PER = 40 };
+    ethp2p_table *t = ethp2p_table_new(&self_id, 7);
+    uint32_t ent[DISTS][ETHP2P_TABLE_BUCKET_SIZE], rep[DISTS][ETHP2P_TABLE_REPLACEMENTS];
+    size_t ne[DISTS] = {0}, nr[DISTS] = {0};
+    char ip[32];
+    uint64_t rng = 99;
+    for (int step = 0; step < 4000; step++) {
+        int b = (int)(ethp2p_splitmix64(&rng) % DISTS), dist = 241 + b;
+        uint32_t tag = (uint32_t)(ethp2p_splitmix64(&rng) % PER);
+        snprintf(ip, sizeof(ip), "10.%d.%u.1", b, tag); /* LAN: no IP limits */
+        ethp2p_enode n = node_at(dist, tag, ip);
+        size_t i;
+        if (ethp2p_splitmix64(&rng) % 3) { /* add */
+            int r = ethp2p_table_add(t, &n, ETHP2P_TABLE_FOUND, 0);
+            for (i = 0; i < ne[b] && ent[b][i] != tag; i++) {}
+            if (i < ne[b]) {
+                assert_int_equal(r, ETHP2P_TABLE_UPDATED);
+                continue;
+            }
+            size_t k;
+            for (k = 0; k < nr[b] && rep[b][k] != tag; k++) {}
+            if (ne[b] < ETHP2P_TABLE_BUCKET_SIZE) {
+                assert_int_equal(r, ETHP2P_TABLE_ADDED);
+                ent[b][ne[b]++] = tag;
+                if (k < nr[b]) memmove(&rep[b][k], &rep[b][k + 1], (--nr[b] - k) * sizeof(rep[b][0]));
+                continue;
+            }
+            assert_int_equal(r, ETHP2P_TABLE_REPLACEMENT);
+            if (k == nr[b]) k = nr[b] < ETHP2P_TABLE_REPLACEMENTS ? nr[b]++ : nr[b] - 1;
+            memmove(&rep[b][1], &rep[b][0], k * sizeof(rep[b][0])); /* to the front */
+            rep[b][0] = tag;
+        } else { /* remove */
+            int r = ethp2p_table_remove(t, &n.id, 0);
+            for (i = 0; i < ne[b] && ent[b][i] != tag; i++) {}
+            if (i == ne[b]) {
+                assert_int_equal(r, ETHP2P_ENOTFOUND);
+                continue;
+            }
+            assert_int_equal(r, 0);
+            ent[b][i] = ent[b][--ne[b]];
+            if (nr[b]) { /* one replacement, at random, was promoted: find which */
+                size_t promoted = nr[b];
+                for (size_t k = 0; k < nr[b]; k++) {
+                    snprintf(ip, sizeof(ip), "10.%d.%u.1", b, rep[b][k]);
+                    ethp2p_enode c = node_at(dist, rep[b][k], ip);
+                    if (ethp2p_table_get(t, &c.id)) {
+                        assert_int_equal(promoted, nr[b]); /* only one */
+                        promoted = k;
+                    }
+                }
+                assert_true(promoted < nr[b]);
+                ent[b][ne[b]++] = rep[b][promoted];
+                memmove(&rep[b][promoted], &rep[b][promoted + 1], (--nr[b] - promoted) * sizeof(rep[b][0]));
+            }
+        }
+        if (step % 97) continue;
+        size_t total = 0;
+        for (int c = 0; c < DISTS; c++) { /* every bucket matches its model */
+            size_t repl;
+            assert_int_equal(ethp2p_table_bucket_len(t, 1 + c, &repl), ne[c]);
+            assert_int_equal(repl, nr[c]);
+            total += ne[c];
+            for (size_t k = 0; k < ne[c]; k++) {
+                snprintf(ip, sizeof(ip), "10.%d.%u.1", c, ent[c][k]);
+                ethp2p_enode e = node_at(241 + c, ent[c][k], ip);
+                const ethp2p_table_node *tn = ethp2p_table_get(t, &e.id);
+                assert_non_null(tn);
+                assert_true(ethp2p_ip_equal(&tn->ip, &e.ip));
+            }
+        }
+        assert_int_equal(ethp2p_table_len(t), total);
+    }
     ethp2p_table_free(t);
 }
 
@@ -341,6 +422,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bucket_index),
         cmocka_unit_test(test_full_bucket_goes_to_replacements),
+        cmocka_unit_test(test_buckets_share_slots),
         cmocka_unit_test(test_ip_limits),
         cmocka_unit_test(test_endpoint_updates),
         cmocka_unit_test(test_revalidation),
