@@ -35,6 +35,12 @@ void hashset_clear(hashset *s)
     hashset_init(s, s->max);
 }
 
+void hashset_reset(hashset *s)
+{
+    if (s->count) memset(s->slots, 0, s->cap * sizeof(s->slots[0]));
+    s->count = 0;
+}
+
 /* Index of w's slot, or of the empty slot ending its probe run. */
 static size_t find(const hashset *s, uint64_t w)
 {

@@ -26,6 +26,8 @@ typedef struct hashset {
 void hashset_init(hashset *s, size_t max);
 /** Frees the slots; the set is empty again with the same maximum. */
 void hashset_clear(hashset *s);
+/** Empties the set but keeps its slots, for a set reused as scratch (one message's hashes). */
+void hashset_reset(hashset *s);
 /** Adds; returns 1 if it was new, 0 if known, ETHP2P_ENOMEM. */
 int hashset_add(hashset *s, const uint8_t hash[32]);
 /** Adds with the mark set; returns 1 if it was there marked already, 0 if not, ETHP2P_ENOMEM. */

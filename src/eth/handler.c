@@ -78,6 +78,7 @@ ethp2p_eth *ethp2p_eth_new(const ethp2p_eth_config *cfg)
         return NULL;
     }
     ethp2p_rlp_writer_init(&e->w, 0);
+    hashset_init(&e->msg_txs, ETHP2P_ETH_MAX_TXS_PER_MESSAGE);
     e->next_req_id = 1;
     return e;
 }
@@ -106,6 +107,7 @@ void ethp2p_eth_free(ethp2p_eth *e)
     eth_blocks_free(e);
     ethp2p_rlp_writer_clear(&e->w);
     free(e->ann);
+    hashset_clear(&e->msg_txs);
     free(e);
 }
 
@@ -475,7 +477,11 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
         return;
     }
-    hmap seen = {0};
+    /* One scratch set serves every message (no allocation per message); after one
+     * far larger than this one it is freed rather than wiped. */
+    hashset *seen = &e->msg_txs;
+    if (seen->cap > 64 && seen->cap > 8 * (size_t)count) hashset_clear(seen);
+    hashset_reset(seen);
     while (!ethp2p_rlp_iter_done(&it)) {
         if ((rc = ethp2p_rlp_iter_expect(&it, &x))) {
             eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
@@ -493,12 +499,10 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
             ETHP2P_DEBUG(LOG_MOD, "invalid transaction dropped", "peer=%s err=\"%s\"", p->short_id, ethp2p_tx_error_name(rc));
             continue;
         }
-        uint64_t k = hmap_key(tx.hash);
-        if (hmap_get(&seen, k)) {
+        if (hashset_add(seen, tx.hash) == 0) {
             eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "repeated transaction in one message");
             break;
         }
-        (void)hmap_put(&seen, k, (void *)1);
         if (how == ETHP2P_ETH_TX_FETCHED) {
             fetch *f = eth_fetch_find(e, tx.hash);
             if (f && f->has_meta && (f->type != tx.type || (f->size > tx.size ? f->size - tx.size : tx.size - f->size) > 8)) {
@@ -516,7 +520,6 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         }
         (void)import_tx(e, p, &tx, how);
     }
-    hmap_clear(&seen);
 }
 
 /* ---- answering requests ---- */

@@ -75,6 +75,8 @@ struct ethp2p_eth {
     /* Scratch for announcements in and out, grown to the largest message seen. */
     ethp2p_eth_announce *ann;
     size_t ann_cap;
+    /* Scratch: the hashes of the Transactions message being read, to catch a repeat. */
+    hashset msg_txs;
     ethp2p_eth_stats stats;
     /* Blocks that arrived before their parent (a hash-announced parent still being
      * fetched): kept a little while and imported when the parent lands. */
