@@ -72,6 +72,13 @@ ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem(const ethp2p_rlp_item *elem, int bl
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem_unless(const ethp2p_rlp_item *elem, int blob_network_form,
                                                     int (*known)(void *ctx, const uint8_t hash[32]), void *ctx,
                                                     ethp2p_tx *out);
+/**
+ * As ethp2p_tx_decode_elem, for an element whose hash a first pass over the
+ * message already computed (ethp2p_tx_decode_elem_unless's result for these
+ * very bytes): the hash is taken as given, not computed again.
+ */
+ETHP2P_WARN_UNUSED int ethp2p_tx_decode_elem_hashed(const ethp2p_rlp_item *elem, int blob_network_form,
+                                                    const uint8_t hash[32], ethp2p_tx *out);
 /** Decodes the binary form (eth_sendRawTransaction); blob transactions need their sidecar. */
 ETHP2P_WARN_UNUSED int ethp2p_tx_decode_binary(const uint8_t *data, size_t len, ethp2p_tx *out);
 

@@ -33,7 +33,14 @@ ethp2p_txpool *ethp2p_txpool_new(size_t max_count, size_t max_bytes);
 void ethp2p_txpool_free(ethp2p_txpool *p);
 /** Adds a decoded transaction. Returns 1 if new, 0 if already pooled, or ETHP2P_ENOMEM. */
 int ethp2p_txpool_add(ethp2p_txpool *p, const ethp2p_tx *tx, uint64_t now_ms);
+/** The pooled transaction with this hash, or NULL. */
 const ethp2p_pooled_tx *ethp2p_txpool_get(const ethp2p_txpool *p, const uint8_t hash[32]);
+/**
+ * Cache hints for a batch of lookups (a Transactions message): stage 0 asks
+ * the CPU for the hash's index slot, stage 1 (once that slot has arrived) for
+ * the transaction it points to. Neither changes anything or can fail.
+ */
+void ethp2p_txpool_prefetch(const ethp2p_txpool *p, const uint8_t hash[32], int stage);
 size_t ethp2p_txpool_len(const ethp2p_txpool *p);
 size_t ethp2p_txpool_bytes(const ethp2p_txpool *p);
 uint64_t ethp2p_txpool_evicted(const ethp2p_txpool *p);

@@ -49,6 +49,11 @@ static size_t find(const hashset *s, uint64_t w)
     return i;
 }
 
+void hashset_prefetch(const hashset *s, const uint8_t hash[32])
+{
+    if (s->slots) __builtin_prefetch(&s->slots[home_of(word_of(hash), s->cap)]);
+}
+
 int hashset_has(const hashset *s, const uint8_t hash[32])
 {
     return s->slots && s->slots[find(s, word_of(hash))] != 0;

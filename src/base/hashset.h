@@ -32,6 +32,8 @@ void hashset_reset(hashset *s);
 int hashset_add(hashset *s, const uint8_t hash[32]);
 /** Adds with the mark set; returns 1 if it was there marked already, 0 if not, ETHP2P_ENOMEM. */
 int hashset_mark(hashset *s, const uint8_t hash[32]);
+/** Asks the CPU to fetch the hash's home slot into the cache ahead of an add, mark or has. */
+void hashset_prefetch(const hashset *s, const uint8_t hash[32]);
 /** 1 if the hash is in the set. */
 int hashset_has(const hashset *s, const uint8_t hash[32]);
 /** Bytes the set holds on the heap. */

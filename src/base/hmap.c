@@ -20,6 +20,18 @@ void hmap_clear(hmap *m)
 
 static size_t slot_of(uint64_t key, size_t mask) { return (size_t)(key ^ (key >> 29)) & mask; }
 
+void hmap_prefetch(const hmap *m, uint64_t key)
+{
+    if (m->slots) __builtin_prefetch(&m->slots[slot_of(key, m->mask)]);
+}
+
+void hmap_prefetch_value(const hmap *m, uint64_t key)
+{
+    if (!m->slots) return;
+    const hmap_slot *s = &m->slots[slot_of(key, m->mask)];
+    if (s->key == key) __builtin_prefetch(s->value);
+}
+
 void *hmap_get(const hmap *m, uint64_t key)
 {
     if (!m->slots) return NULL;

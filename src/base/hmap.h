@@ -24,6 +24,10 @@ uint64_t hmap_key(const uint8_t hash[32]);
 void hmap_clear(hmap *m);
 /** The value for key, or NULL. */
 void *hmap_get(const hmap *m, uint64_t key);
+/** Asks the CPU to fetch key's home slot into the cache ahead of a hmap_get. */
+void hmap_prefetch(const hmap *m, uint64_t key);
+/** Once that slot is cached: asks for the value the first slot there points to (a guess: no probe). */
+void hmap_prefetch_value(const hmap *m, uint64_t key);
 /** Inserts or replaces. Returns 0 or ETHP2P_ENOMEM. */
 int hmap_put(hmap *m, uint64_t key, void *value);
 /** Removes key; returns its value or NULL. */

@@ -1,7 +1,7 @@
 /*
  * The eth handler: Status handshakes, the peer set, transaction broadcast
- * and announcement (fetching announced transactions is in txfetch.c, blocks
- * in blocks.c). See eth_handler.h for the rules and limits.
+ * and announcement (reading Transactions messages is in txrecv.c, fetching
+ * announced transactions in txfetch.c, blocks in blocks.c). See eth_handler.h for the rules and limits.
  */
 #include "ethp2p/eth_handler.h"
 #include "ethp2p/hex.h"
@@ -108,6 +108,7 @@ void ethp2p_eth_free(ethp2p_eth *e)
     ethp2p_rlp_writer_clear(&e->w);
     free(e->ann);
     hashset_clear(&e->msg_txs);
+    free(e->msg_items);
     free(e);
 }
 
@@ -308,7 +309,7 @@ static int pool_size_ok(const ethp2p_tx *tx)
 }
 
 /* A decoded transaction arrived (or was submitted). Returns 1 if new. */
-static int import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, int how)
+int eth_import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, int how)
 {
     if (from) (void)hashset_add(&from->known, tx->hash);
     if (!pool_size_ok(tx)) {
@@ -344,7 +345,7 @@ int ethp2p_eth_submit(ethp2p_eth *e, const uint8_t *data, size_t len, uint64_t n
     if ((tx.chain_id && tx.chain_id != e->cfg.chain.chain_id) || !pool_size_ok(&tx)) return ETHP2P_EINVAL;
     memcpy(hash_out, tx.hash, 32);
     e->depth++;
-    if (import_tx(e, NULL, &tx, ETHP2P_ETH_TX_LOCAL)) e->stats.txs_local++;
+    if (eth_import_tx(e, NULL, &tx, ETHP2P_ETH_TX_LOCAL)) e->stats.txs_local++;
     leave(e); /* queued: sent at the next tick, so a burst of submissions shares messages */
     return 0;
 }
@@ -454,71 +455,6 @@ static void on_status(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, si
     for (const ethp2p_pooled_tx *t = ethp2p_txpool_newest(e->pool); t && n < ETHP2P_ETH_MAX_QUEUED; t = t->older, n++) {
         (void)hashset_add(&p->known, t->hash);
         hashq_push(e, &p->q_ann, t->hash);
-    }
-}
-
-static int pool_has(void *pool, const uint8_t hash[32]) { return ethp2p_txpool_get(pool, hash) != NULL; }
-
-void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
-                            const ethp2p_rlp_item *list_in)
-{
-    ethp2p_rlp_item list, x;
-    ethp2p_rlp_iter it;
-    int rc = 0;
-    if (list_in) list = *list_in;
-    else rc = ethp2p_rlp_decode(data, len, &list);
-    if (!rc) rc = ethp2p_rlp_iter_list(&list, &it);
-    if (rc) {
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
-        return;
-    }
-    long count = ethp2p_rlp_list_count(&list);
-    if (count > ETHP2P_ETH_MAX_TXS_PER_MESSAGE) {
-        eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
-        return;
-    }
-    /* One scratch set serves every message (no allocation per message); after one
-     * far larger than this one it is freed rather than wiped. */
-    hashset *seen = &e->msg_txs;
-    if (seen->cap > 64 && seen->cap > 8 * (size_t)count) hashset_clear(seen);
-    hashset_reset(seen);
-    while (!ethp2p_rlp_iter_done(&it)) {
-        if ((rc = ethp2p_rlp_iter_expect(&it, &x))) {
-            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "malformed transactions message");
-            break;
-        }
-        if (how == ETHP2P_ETH_TX_BROADCAST && x.kind == ETHP2P_RLP_STRING && x.payload_len && x.payload[0] == ETHP2P_TX_BLOB) {
-            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "blob transaction broadcast in full");
-            break;
-        }
-        ethp2p_tx tx;
-        rc = ethp2p_tx_decode_elem_unless(&x, 1, pool_has, e->pool, &tx);
-        int known = rc == ETHP2P_TX_KNOWN;
-        if (rc < 0) {
-            e->stats.txs_invalid++;
-            ETHP2P_DEBUG(LOG_MOD, "invalid transaction dropped", "peer=%s err=\"%s\"", p->short_id, ethp2p_tx_error_name(rc));
-            continue;
-        }
-        if (hashset_add(seen, tx.hash) == 0) {
-            eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "repeated transaction in one message");
-            break;
-        }
-        if (how == ETHP2P_ETH_TX_FETCHED) {
-            fetch *f = eth_fetch_find(e, tx.hash);
-            if (f && f->has_meta && (f->type != tx.type || (f->size > tx.size ? f->size - tx.size : tx.size - f->size) > 8)) {
-                eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "announced type or size does not match");
-                break;
-            }
-            if (f) eth_fetch_free(e, f);
-            e->stats.fetched++;
-        }
-        e->stats.full_in++;
-        if (hashset_mark(&p->known, tx.hash) == 1) e->stats.dup_full_same_peer++;
-        if (known) { /* pooled already: no sender was recovered, nothing to import */
-            e->stats.txs_dup++;
-            continue;
-        }
-        (void)import_tx(e, p, &tx, how);
     }
 }
 

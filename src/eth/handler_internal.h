@@ -75,8 +75,11 @@ struct ethp2p_eth {
     /* Scratch for announcements in and out, grown to the largest message seen. */
     ethp2p_eth_announce *ann;
     size_t ann_cap;
-    /* Scratch: the hashes of the Transactions message being read, to catch a repeat. */
+    /* Scratch for the Transactions message being read (txrecv.c): its hashes, to catch
+     * a repeat, and the first pass's results. */
     hashset msg_txs;
+    struct msg_item *msg_items;
+    size_t msg_items_cap;
     ethp2p_eth_stats stats;
     /* Blocks that arrived before their parent (a hash-announced parent still being
      * fetched): kept a little while and imported when the parent lands. */
@@ -102,7 +105,9 @@ void eth_answer_send(ethp2p_eth *e, ethp2p_eth_peer *p, uint64_t code);
 int eth_answer_hashes(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, const char *what,
                       ethp2p_rlp_iter *it);
 
-/* handler.c: a Transactions or PooledTransactions list from a peer (list_in: already decoded) */
+/* handler.c: validates a decoded transaction for this chain and pools it; a new one is broadcast. 1 if new. */
+int eth_import_tx(ethp2p_eth *e, ethp2p_eth_peer *from, const ethp2p_tx *tx, int how);
+/* txrecv.c: a Transactions or PooledTransactions list from a peer (list_in: already decoded) */
 void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
                          const ethp2p_rlp_item *list_in);
 

@@ -145,9 +145,25 @@ static int recover_sender(const uint8_t sighash[32], const ethp2p_rlp_item *r, c
 
 /* Whose transactions need no sender (see ethp2p_tx_decode_elem_unless); NULL: recover always. */
 typedef struct known_hook {
-    int (*known)(void *ctx, const uint8_t hash[32]);
+    int (*known)(void *ctx, const uint8_t hash[32]); /* NULL: none */
     void *ctx;
+    const uint8_t *hash; /* the hash of these bytes, computed before: not computed again */
 } known_hook;
+
+/* The transaction hash of bytes (a prefix byte, then the rest), unless the hook brings it. */
+static void tx_hash(const known_hook *k, const uint8_t *pre, size_t prelen, const uint8_t *b, size_t len,
+                    uint8_t out[32])
+{
+    if (k && k->hash) {
+        memcpy(out, k->hash, 32);
+        return;
+    }
+    ethp2p_keccak256_ctx kc;
+    ethp2p_keccak256_init(&kc);
+    if (prelen) ethp2p_keccak256_update(&kc, pre, prelen);
+    ethp2p_keccak256_update(&kc, b, len);
+    ethp2p_keccak256_final(&kc, out);
+}
 
 /*
  * Decodes a signed payload list (legacy: the transaction itself; typed: the
@@ -158,7 +174,7 @@ static int decode_signed(uint8_t type, const ethp2p_rlp_item *list, ethp2p_tx *t
 {
     /* Pooled already (tx->hash is set by the caller): these very bytes were checked in full when
      * it was pooled (the hash covers all of them but a blob sidecar, whose shape the caller checked). */
-    if (k && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
+    if (k && k->known && k->known(k->ctx, tx->hash)) return ETHP2P_TX_KNOWN;
     layout l;
     int rc = get_layout(type, &l);
     if (rc) return rc;
@@ -259,11 +275,7 @@ static int decode_typed(const uint8_t *b, size_t len, int blob_network_form, eth
         }
     }
     if (!tx->has_sidecar) tx->size = len;
-    ethp2p_keccak256_ctx kc;
-    ethp2p_keccak256_init(&kc);
-    ethp2p_keccak256_update(&kc, &type, 1);
-    ethp2p_keccak256_update(&kc, inner.raw, inner.raw_len);
-    ethp2p_keccak256_final(&kc, tx->hash);
+    tx_hash(k, &type, 1, inner.raw, inner.raw_len, tx->hash);
     tx->binary = b;
     tx->binary_len = len;
     return decode_signed(type, &inner, tx, k);
@@ -273,7 +285,7 @@ static int decode_legacy(const ethp2p_rlp_item *list, ethp2p_tx *tx, const known
 {
     tx->type = ETHP2P_TX_LEGACY;
     tx->size = list->raw_len;
-    ethp2p_keccak256(list->raw, list->raw_len, tx->hash);
+    tx_hash(k, NULL, 0, list->raw, list->raw_len, tx->hash);
     tx->binary = tx->elem = list->raw;
     tx->binary_len = tx->elem_len = list->raw_len;
     return decode_signed(ETHP2P_TX_LEGACY, list, tx, k);
@@ -297,7 +309,14 @@ int ethp2p_tx_decode_elem(const ethp2p_rlp_item *elem, int blob_network_form, et
 int ethp2p_tx_decode_elem_unless(const ethp2p_rlp_item *elem, int blob_network_form,
                                  int (*known)(void *ctx, const uint8_t hash[32]), void *ctx, ethp2p_tx *out)
 {
-    known_hook k = {known, ctx};
+    known_hook k = {known, ctx, NULL};
+    return decode_elem(elem, blob_network_form, out, &k);
+}
+
+int ethp2p_tx_decode_elem_hashed(const ethp2p_rlp_item *elem, int blob_network_form, const uint8_t hash[32],
+                                 ethp2p_tx *out)
+{
+    known_hook k = {NULL, NULL, hash};
     return decode_elem(elem, blob_network_form, out, &k);
 }
 

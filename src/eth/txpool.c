@@ -104,6 +104,12 @@ const ethp2p_pooled_tx *ethp2p_txpool_get(const ethp2p_txpool *p, const uint8_t 
     return t && memcmp(t->hash, hash, 32) == 0 ? t : NULL;
 }
 
+void ethp2p_txpool_prefetch(const ethp2p_txpool *p, const uint8_t hash[32], int stage)
+{
+    if (stage == 0) hmap_prefetch(&p->map, hmap_key(hash));
+    else hmap_prefetch_value(&p->map, hmap_key(hash));
+}
+
 size_t ethp2p_txpool_len(const ethp2p_txpool *p) { return p->count; }
 size_t ethp2p_txpool_bytes(const ethp2p_txpool *p) { return p->bytes; }
 uint64_t ethp2p_txpool_evicted(const ethp2p_txpool *p) { return p->evicted; }

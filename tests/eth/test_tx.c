@@ -185,6 +185,16 @@ static void test_typed_round_trip(void **state)
         known_hash = NULL; /* not held: decoded in full */
         assert_int_equal(ethp2p_tx_decode_elem_unless(&item, 1, is_known, NULL, &tx3), 0);
         assert_memory_equal(tx3.sender, key_addr, 20);
+        /* With the hash a first pass computed: the same decoding, the hash taken as given (a
+         * different one shows it was not recomputed). */
+        ethp2p_tx tx4;
+        assert_int_equal(ethp2p_tx_decode_elem_hashed(&item, 1, tx.hash, &tx4), 0);
+        assert_memory_equal(tx4.hash, tx.hash, 32);
+        assert_memory_equal(tx4.sender, key_addr, 20);
+        assert_true(tx4.nonce == 42 && tx4.chain_id == 11155111 && tx4.size == tx.size && tx4.type == type);
+        uint8_t other[32] = {7};
+        assert_int_equal(ethp2p_tx_decode_elem_hashed(&item, 1, other, &tx4), 0);
+        assert_memory_equal(tx4.hash, other, 32);
         ethp2p_rlp_writer_clear(&w);
         /* Broken signatures. */
         for (int b = 1; b <= 2; b++) {
