@@ -106,21 +106,31 @@ void ethp2p_eth_free(ethp2p_eth *e)
     ethp2p_txpool_free(e->pool);
     eth_blocks_free(e);
     ethp2p_rlp_writer_clear(&e->w);
-    free(e->ann);
+    free(e->ann.p);
     hashset_clear(&e->msg_txs);
-    free(e->msg_items);
+    free(e->msg_items.p);
     free(e);
+}
+
+void *eth_scratch(eth_scratch_buf *b, size_t want, size_t size)
+{
+    if (eth_scratch_oversized(b->cap, want)) {
+        free(b->p);
+        b->p = NULL;
+        b->cap = 0;
+    }
+    if (want > b->cap) {
+        void *p = realloc(b->p, want * size);
+        if (!p) return NULL;
+        b->p = p;
+        b->cap = want;
+    }
+    return b->p;
 }
 
 ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want)
 {
-    if (want > e->ann_cap) {
-        ethp2p_eth_announce *a = realloc(e->ann, want * sizeof(*a));
-        if (!a) return NULL;
-        e->ann = a;
-        e->ann_cap = want;
-    }
-    return e->ann;
+    return eth_scratch(&e->ann, want, sizeof(ethp2p_eth_announce));
 }
 
 /* Past the merge: the chain's head is (its TD reached the TTD, or a time fork is active

@@ -61,6 +61,12 @@ typedef struct fetch {
     uint64_t due;
 } fetch;
 
+/* A buffer the handler keeps and grows to the largest message (eth_scratch). */
+typedef struct eth_scratch_buf {
+    void *p;
+    size_t cap; /* items */
+} eth_scratch_buf;
+
 struct ethp2p_eth {
     ethp2p_eth_config cfg;
     ethp2p_txpool *pool;
@@ -73,13 +79,11 @@ struct ethp2p_eth {
     int depth;            /* > 0 while inside an entry point: removals are deferred */
     ethp2p_rlp_writer w;
     /* Scratch for announcements in and out, grown to the largest message seen. */
-    ethp2p_eth_announce *ann;
-    size_t ann_cap;
+    eth_scratch_buf ann; /* ethp2p_eth_announce */
     /* Scratch for the Transactions message being read (txrecv.c): its hashes, to catch
      * a repeat, and the first pass's results. */
     hashset msg_txs;
-    struct msg_item *msg_items;
-    size_t msg_items_cap;
+    eth_scratch_buf msg_items; /* txrecv.c's msg_item */
     ethp2p_eth_stats stats;
     /* Blocks that arrived before their parent (a hash-announced parent still being
      * fetched): kept a little while and imported when the parent lands. */
@@ -130,5 +134,10 @@ uint64_t eth_earliest(const ethp2p_eth *e);
 int eth_past_merge(const ethp2p_eth *e);
 /** The announcement scratch with room for at least want entries, or NULL (out of memory). */
 ethp2p_eth_announce *eth_ann_scratch(ethp2p_eth *e, size_t want);
+/* Scratch kept by the handler and grown to the largest message: a far larger one than this
+ * (cap over 64 and over 8 * want) is given back first, so one huge message is not held for good. */
+static inline int eth_scratch_oversized(size_t cap, size_t want) { return cap > 64 && cap > 8 * want; }
+/* Room for want items of size bytes in b: the buffer, or NULL (out of memory). */
+void *eth_scratch(eth_scratch_buf *b, size_t want, size_t size);
 
 #endif

@@ -40,23 +40,6 @@ static int hint(void *arg, const uint8_t hash[32])
     return 1;
 }
 
-/* Room for n items: the scratch grows to the largest message, and is given back after one far larger. */
-static msg_item *items_for(ethp2p_eth *e, size_t n)
-{
-    if (e->msg_items_cap > 64 && e->msg_items_cap > 8 * n) {
-        free(e->msg_items);
-        e->msg_items = NULL;
-        e->msg_items_cap = 0;
-    }
-    if (n > e->msg_items_cap) {
-        msg_item *m = realloc(e->msg_items, n * sizeof(*m));
-        if (!m) return NULL;
-        e->msg_items = m;
-        e->msg_items_cap = n;
-    }
-    return e->msg_items;
-}
-
 void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data, size_t len, int how,
                          const ethp2p_rlp_item *list_in)
 {
@@ -79,7 +62,7 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
         eth_drop_peer(e, p, ETHP2P_DISC_SUBPROTOCOL_ERROR, "too many transactions in one message");
         return;
     }
-    msg_item *items = items_for(e, count ? (size_t)count : 1);
+    msg_item *items = eth_scratch(&e->msg_items, count ? (size_t)count : 1, sizeof(msg_item));
     if (!items) {
         ETHP2P_WARN(LOG_MOD, "out of memory reading transactions", "peer=%s count=%ld", p->short_id, count);
         return;
@@ -104,7 +87,7 @@ void eth_on_transactions(ethp2p_eth *e, ethp2p_eth_peer *p, const uint8_t *data,
     }
     /* Second pass: in order, as the message says. */
     hashset *seen = &e->msg_txs; /* one scratch set; after one far larger message it is freed, not wiped */
-    if (seen->cap > 64 && seen->cap > 8 * (size_t)count) hashset_clear(seen);
+    if (eth_scratch_oversized(seen->cap, (size_t)count)) hashset_clear(seen);
     hashset_reset(seen);
     for (size_t i = 0; i < n; i++) {
         if (i + AHEAD < n && items[i + AHEAD].rc == ETHP2P_TX_KNOWN)

@@ -311,15 +311,35 @@ static void test_transaction_penalties(void **state)
     ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, (const uint8_t *)"\xc5\x01", 2, T0);
     assert_true(S[0].dropped);
     free_sides(2);
-    /* A blob transaction (type 3) inside Transactions: dropped. */
+    /* A blob transaction (type 3) inside Transactions: dropped. What came before it in the
+     * message still counts, in order: a pooled copy, a new one, an invalid one (the message is
+     * read in two passes, and the second must act as a single one would). */
     make_pair(68, &chain, &chain);
     deliver(T0);
     ethp2p_rlp_list_begin(&w);
+    make_tx(chain.chain_id, 7);
+    ethp2p_rlp_put_bytes(&w, txbuf.data, txbuf.len);
+    ethp2p_rlp_list_end(&w);
+    assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
+    ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, d, n, T0); /* nonce 7 pooled */
+    ethp2p_rlp_writer_reset(&w);
+    assert_int_equal(S[0].txs, 1);
+    ethp2p_rlp_list_begin(&w);
+    ethp2p_rlp_put_bytes(&w, txbuf.data, txbuf.len); /* nonce 7 again */
+    make_tx(chain.chain_id, 8);
+    ethp2p_rlp_put_bytes(&w, txbuf.data, txbuf.len);
+    ethp2p_rlp_put_bytes(&w, "\x05\xc1\x80", 3); /* an unknown type */
     ethp2p_rlp_put_bytes(&w, "\x03\xc0", 2);
+    make_tx(chain.chain_id, 9); /* after the blob: never read */
+    ethp2p_rlp_put_bytes(&w, txbuf.data, txbuf.len);
     ethp2p_rlp_list_end(&w);
     assert_int_equal(ethp2p_rlp_writer_finish(&w, &d, &n), 0);
     ethp2p_eth_receive(S[0].eth, view[0][1], ETHP2P_ETH_TRANSACTIONS, d, n, T0);
     assert_true(S[0].dropped);
+    assert_int_equal(S[0].txs, 2); /* nonce 8 imported; 9 not */
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->txs_dup, 1);
+    assert_int_equal(ethp2p_eth_get_stats(S[0].eth)->txs_invalid, 1);
+    ethp2p_rlp_writer_reset(&w);
     free_sides(2);
     /* A message over 10 MiB: dropped before it is parsed. */
     make_pair(68, &chain, &chain);
